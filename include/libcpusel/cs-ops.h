@@ -1,0 +1,72 @@
+/* libcpusel: operations on CPU data and definitions */
+#pragma once
+
+#include <libcpusel/cs-common.h>
+#include <libcpusel/cs-cpuid.h>
+#include <libcpusel/cs-cpu-map.h>
+#include <libcpusel/cs-cpu-def.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    CS_DECODE_HOST = 0,             /* decode as a host CPU (no disabled features) */
+    CS_DECODE_GUEST = 1 << 0,       /* decode as a guest CPU (match exact) */
+    CS_DECODE_MIGRATABLE = 1 << 1,  /* drop features that block migration */
+} CsDecodeFlags;
+
+#define CS_CANDIDATE_STATUSES(X) \
+    X(CS_CANDIDATE_CHOSEN,       "chosen") \
+    X(CS_CANDIDATE_WORSE,        "worse") \
+    X(CS_CANDIDATE_NOT_ALLOWED,  "not-allowed") \
+    X(CS_CANDIDATE_OTHER_VENDOR, "other-vendor") \
+    X(CS_CANDIDATE_NOT_FOR_TYPE, "not-for-type") \
+    X(CS_CANDIDATE_MISSING,      "missing-features") \
+    X(CS_CANDIDATE_NOT_REACHED,  "not-reached")
+
+#define CS_ENUM_VALUE(id, name) id,
+typedef enum { CS_CANDIDATE_STATUSES(CS_ENUM_VALUE) CS_CANDIDATE_LAST } CsCandidateStatus;
+#undef CS_ENUM_VALUE
+CS_EXPORT const char *cs_candidate_status_to_string(CsCandidateStatus s);
+
+/* Why decoding chose its model: one entry per map model, newest first. */
+typedef struct _CsDecodeReport CsDecodeReport;
+CS_EXPORT void cs_decode_report_free(CsDecodeReport *report);
+CS_EXPORT guint cs_decode_report_get_n(const CsDecodeReport *report);
+/* Index of the chosen entry. */
+CS_EXPORT guint cs_decode_report_get_chosen(const CsDecodeReport *report);
+CS_EXPORT const char *cs_decode_report_get_model(const CsDecodeReport *report, guint i);
+CS_EXPORT const char *cs_decode_report_get_vendor(const CsDecodeReport *report, guint i);
+CS_EXPORT CsCandidateStatus cs_decode_report_get_status(const CsDecodeReport *report,
+                                                       guint i);
+/* A sentence saying why the entry was chosen, lost or skipped. (transfer none) */
+CS_EXPORT const char *cs_decode_report_get_reason(const CsDecodeReport *report, guint i);
+CS_EXPORT gboolean cs_decode_report_get_signature_match(const CsDecodeReport *report,
+                                                        guint i);
+/* Features the CPU has beyond the model (listed as required). */
+CS_EXPORT guint cs_decode_report_get_n_extra(const CsDecodeReport *report, guint i);
+/* Returns: (transfer none) NULL-terminated model features the CPU lacks. */
+CS_EXPORT const char *const *cs_decode_report_get_missing(const CsDecodeReport *report,
+                                                          guint i);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsDecodeReport, cs_decode_report_free)
+
+/* Decodes raw x86 data into a CPU definition: vendor, signature and the
+ * best model of @map with the features beyond it (and, for a guest, the
+ * model features the data lacks, disabled).
+ * @allowed: NULL (all models) or NULL-terminated names a hypervisor supports;
+ *   an entry "Name:feat1:feat2" marks Name as blocked by those features.
+ * @preferred: NULL or NULL-terminated model names to prefer.
+ * @fallback: what to do when the only preferred model is not allowed.
+ * @out_report: (optional) receives the explanation.
+ * Returns: (transfer full) the definition, or NULL with @error set. */
+CS_EXPORT CsCpuDef *cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data,
+                                       CsDecodeFlags flags,
+                                       const char *const *allowed,
+                                       const char *const *preferred,
+                                       CsCpuFallback fallback,
+                                       CsDecodeReport **out_report,
+                                       GError **error);
+/* Returns: (transfer full) as cs_cpu_decode_full() with no list. */
+CS_EXPORT CsCpuDef *cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data,
+                                  CsDecodeFlags flags, GError **error);
+
+G_END_DECLS

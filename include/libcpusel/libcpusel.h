@@ -1,0 +1,10 @@
+/* libcpusel: the umbrella header, the only one users include */
+#pragma once
+
+#include <libcpusel/cs-common.h>
+#include <libcpusel/cs-error.h>
+#include <libcpusel/cs-cpuid.h>
+#include <libcpusel/cs-cpu-map.h>
+#include <libcpusel/cs-cpu-def.h>
+#include <libcpusel/cs-host.h>
+#include <libcpusel/cs-ops.h>

@@ -1,0 +1,56 @@
+/* cpusel: shared command-line helpers (public API only) */
+#pragma once
+
+#include <libcpusel/libcpusel.h>
+#include <json-glib/json-glib.h>
+
+enum {
+    CPUSEL_EXIT_OK = 0,
+    CPUSEL_EXIT_FAIL = 1,
+    CPUSEL_EXIT_USAGE = 2,
+    CPUSEL_EXIT_INCOMPATIBLE = 3,
+};
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} CliCommand;
+
+/* Options every command takes. */
+typedef struct {
+    char *cpu_map;
+    gboolean json;
+} CliCommon;
+
+/* Adds --cpu-map and --json to @group entries. */
+void cli_add_common(GOptionContext *ctx, CliCommon *common);
+/* Parses options; on a usage error prints it and returns FALSE. */
+gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
+/* Returns: (transfer full) the map --cpu-map names, or the built-in one. */
+CsCpuMap *cli_load_map(const CliCommon *common, GError **error);
+void cli_common_clear(CliCommon *common);
+
+/* Takes ownership of @error; prints "cpusel: message"; returns CPUSEL_EXIT_FAIL. */
+int cli_fail(GError *error);
+/* Prints a usage error; returns CPUSEL_EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Writes @text to stdout at once. */
+int cli_print(const char *text);
+/* Pretty JSON text of @node (consumed), newline-terminated. */
+char *cli_json_to_string(JsonNode *node);
+
+/* JSON helpers */
+JsonNode *cli_json_cpu_def(const CsCpuDef *def);
+JsonNode *cli_json_strv(const char *const *v);
+/* psABI level ("x86-64-v3", ...) of a CPU definition, or NULL if not x86. */
+char *cli_psabi_level(const CsCpuMap *map, const CsCpuDef *def);
+/* Decode report as text lines (explanations) and JSON. */
+char *cli_report_text(const CsDecodeReport *report, guint max_newer);
+JsonNode *cli_report_json(const CsDecodeReport *report, guint max_newer);
+
+int cmd_decode(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_features(int argc, char **argv);

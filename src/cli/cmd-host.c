@@ -1,0 +1,57 @@
+/* cpusel host: this machine's CPU as capabilities' <host><cpu> */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+int cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
+                      const CsDecodeReport *report, gboolean json, gboolean level_in_text);
+
+int
+cmd_host(int argc, char **argv)
+{
+    CliCommon common = { 0 };
+    gboolean explain = FALSE;
+    GOptionEntry entries[] = {
+        { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
+          "Say why the model won and what newer models lack", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- decode this machine's CPU");
+    g_autoptr(CsCpuMap) map = NULL;
+    g_autoptr(CsCpuidData) data = NULL;
+    g_autoptr(CsCpuDef) def = NULL;
+    g_autoptr(CsDecodeReport) report = NULL;
+    g_autofree char *arch = cs_host_get_arch();
+    CsTopology topo = { 0 };
+    guint64 microcode = 0;
+    GError *error = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_add_common(ctx, &common);
+    if (!cli_parse(ctx, &argc, &argv)) {
+        cli_common_clear(&common);
+        return CPUSEL_EXIT_USAGE;
+    }
+    if (argc != 1) {
+        cli_common_clear(&common);
+        return cli_usage("host", "unexpected argument '%s'", argv[1]);
+    }
+    if (!(map = cli_load_map(&common, &error)) ||
+        !(data = cs_cpuid_data_new_from_host(&error)) ||
+        !(def = cs_cpu_decode_full(map, data, CS_DECODE_HOST, NULL, NULL,
+                                   CS_CPU_FALLBACK_ALLOW, explain ? &report : NULL,
+                                   &error))) {
+        cli_common_clear(&common);
+        return cli_fail(error);
+    }
+    if (arch)
+        cs_cpu_def_set_arch(def, arch);
+    if (cs_host_get_microcode(&microcode, NULL))
+        cs_cpu_def_set_microcode(def, microcode);
+    if (cs_host_get_topology(&topo, NULL))
+        cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores, topo.threads);
+    rc = cli_print_decoded(map, def, report, common.json, TRUE);
+    cli_common_clear(&common);
+    return rc;
+}

@@ -1,0 +1,318 @@
+/* cpusel: option parsing, map loading, errors and JSON shared by the commands */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+void
+cli_add_common(GOptionContext *ctx, CliCommon *common)
+{
+    GOptionEntry entries[] = {
+        { "cpu-map", 0, 0, G_OPTION_ARG_FILENAME, &common->cpu_map,
+          "Use a libvirt cpu_map directory instead of the built-in map", "DIR" },
+        { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print JSON", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+}
+
+gboolean
+cli_parse(GOptionContext *ctx, int *argc, char ***argv)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (!g_option_context_parse(ctx, argc, argv, &error)) {
+        fprintf(stderr, "cpusel: %s\n", error->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+cli_common_clear(CliCommon *common)
+{
+    g_free(common->cpu_map);
+    common->cpu_map = NULL;
+}
+
+CsCpuMap *
+cli_load_map(const CliCommon *common, GError **error)
+{
+    if (common->cpu_map)
+        return cs_cpu_map_load_dir(common->cpu_map, error);
+    return cs_cpu_map_new_builtin();
+}
+
+int
+cli_fail(GError *error)
+{
+    fprintf(stderr, "cpusel: %s\n", error->message);
+    g_error_free(error);
+    return CPUSEL_EXIT_FAIL;
+}
+
+int
+cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "cpusel %s: %s\nTry 'cpusel %s --help'.\n", cmd, msg, cmd);
+    return CPUSEL_EXIT_USAGE;
+}
+
+int
+cli_print(const char *text)
+{
+    gsize len = strlen(text);
+
+    if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+        perror("cpusel: cannot write output");
+        return CPUSEL_EXIT_FAIL;
+    }
+    return CPUSEL_EXIT_OK;
+}
+
+char *
+cli_json_to_string(JsonNode *node)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    char *text;
+    char *ret;
+
+    json_generator_set_pretty(gen, TRUE);
+    json_generator_set_indent(gen, 2);
+    json_generator_set_root(gen, node);
+    text = json_generator_to_data(gen, NULL);
+    json_node_unref(node);
+    ret = g_strconcat(text, "\n", NULL);
+    g_free(text);
+    return ret;
+}
+
+JsonNode *
+cli_json_strv(const char *const *v)
+{
+    JsonArray *a = json_array_new();
+    JsonNode *n = json_node_new(JSON_NODE_ARRAY);
+
+    for (guint i = 0; v && v[i]; i++)
+        json_array_add_string_element(a, v[i]);
+    json_node_take_array(n, a);
+    return n;
+}
+
+JsonNode *
+cli_json_cpu_def(const CsCpuDef *def)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    guint fam, mod, step;
+    CsCpuType type = cs_cpu_def_get_type(def);
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "type");
+    json_builder_add_string_value(b, cs_cpu_type_to_string(type));
+    if (type == CS_CPU_TYPE_GUEST) {
+        json_builder_set_member_name(b, "mode");
+        json_builder_add_string_value(b, cs_cpu_mode_to_string(cs_cpu_def_get_mode(def)));
+        json_builder_set_member_name(b, "match");
+        json_builder_add_string_value(b, cs_cpu_match_to_string(cs_cpu_def_get_match(def)));
+        json_builder_set_member_name(b, "fallback");
+        json_builder_add_string_value(b,
+            cs_cpu_fallback_to_string(cs_cpu_def_get_fallback(def)));
+    }
+    if (cs_cpu_def_get_arch(def)) {
+        json_builder_set_member_name(b, "arch");
+        json_builder_add_string_value(b, cs_cpu_def_get_arch(def));
+    }
+    json_builder_set_member_name(b, "model");
+    if (cs_cpu_def_get_model(def))
+        json_builder_add_string_value(b, cs_cpu_def_get_model(def));
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "vendor");
+    if (cs_cpu_def_get_vendor(def))
+        json_builder_add_string_value(b, cs_cpu_def_get_vendor(def));
+    else
+        json_builder_add_null_value(b);
+    if (cs_cpu_def_get_signature(def, &fam, &mod, &step)) {
+        json_builder_set_member_name(b, "signature");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "family");
+        json_builder_add_int_value(b, fam);
+        json_builder_set_member_name(b, "model");
+        json_builder_add_int_value(b, mod);
+        json_builder_set_member_name(b, "stepping");
+        json_builder_add_int_value(b, step);
+        json_builder_end_object(b);
+    }
+    json_builder_set_member_name(b, "features");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < cs_cpu_def_get_n_features(def); i++) {
+        CsFeaturePolicy pol;
+        const char *name = cs_cpu_def_get_feature(def, i, &pol);
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, name);
+        if (pol != CS_FEATURE_POLICY_NONE) {
+            json_builder_set_member_name(b, "policy");
+            json_builder_add_string_value(b, cs_feature_policy_to_string(pol));
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+/* The x86-64 psABI micro-architecture levels, each with the features it
+ * adds (libvirt feature names); a level needs all lower ones. */
+static const struct {
+    const char *name;
+    const char *const features[12];
+} psabi_levels[] = {
+    { "x86-64-v1", { "lm", "cmov", "cx8", "fpu", "fxsr", "mmx", "syscall", "sse", "sse2" } },
+    { "x86-64-v2", { "cx16", "lahf_lm", "popcnt", "pni", "sse4.1", "sse4.2", "ssse3" } },
+    { "x86-64-v3", { "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave" } },
+    { "x86-64-v4", { "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl" } },
+};
+
+char *
+cli_psabi_level(const CsCpuMap *map, const CsCpuDef *def)
+{
+    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const char *level = NULL;
+    int mi;
+
+    if (!cs_cpu_def_get_model(def) ||
+        (mi = cs_cpu_map_lookup_model(map, cs_cpu_def_get_model(def))) < 0)
+        return NULL;
+    {
+        g_auto(GStrv) mf = cs_cpu_map_model_features(map, mi);
+
+        for (guint i = 0; mf[i]; i++)
+            g_hash_table_add(have, g_strdup(mf[i]));
+    }
+    for (guint i = 0; i < cs_cpu_def_get_n_features(def); i++) {
+        CsFeaturePolicy pol;
+        const char *name = cs_cpu_def_get_feature(def, i, &pol);
+        int fi = cs_cpu_map_lookup_feature(map, name);
+        const char *canon = fi >= 0 ? cs_cpu_map_feature_name(map, fi) : name;
+
+        if (pol == CS_FEATURE_DISABLE || pol == CS_FEATURE_FORBID)
+            g_hash_table_remove(have, canon);
+        else if (pol != CS_FEATURE_OPTIONAL)
+            g_hash_table_add(have, g_strdup(canon));
+    }
+    for (guint l = 0; l < G_N_ELEMENTS(psabi_levels); l++) {
+        for (guint f = 0; psabi_levels[l].features[f]; f++) {
+            if (!g_hash_table_contains(have, psabi_levels[l].features[f]))
+                return g_strdup(level ? level : "none");
+        }
+        level = psabi_levels[l].name;
+    }
+    return g_strdup(level);
+}
+
+static gboolean
+newer_of_interest(const CsDecodeReport *r, guint i)
+{
+    CsCandidateStatus st = cs_decode_report_get_status(r, i);
+
+    return st == CS_CANDIDATE_WORSE || st == CS_CANDIDATE_MISSING ||
+           st == CS_CANDIDATE_NOT_FOR_TYPE;
+}
+
+char *
+cli_report_text(const CsDecodeReport *r, guint max_newer)
+{
+    GString *s = g_string_new(NULL);
+    guint chosen = cs_decode_report_get_chosen(r);
+    guint shown = 0;
+
+    g_string_append_printf(s, "Chosen model: %s (%s%s)\n",
+                           cs_decode_report_get_model(r, chosen),
+                           cs_decode_report_get_reason(r, chosen),
+                           cs_decode_report_get_signature_match(r, chosen) ?
+                           "; signature matches" : "");
+    g_string_append_printf(s, "  %u features beyond the model",
+                           cs_decode_report_get_n_extra(r, chosen));
+    {
+        const char *const *miss = cs_decode_report_get_missing(r, chosen);
+        guint n = g_strv_length((char **) miss);
+
+        if (n) {
+            g_autofree char *j = g_strjoinv(", ", (char **) miss);
+
+            g_string_append_printf(s, ", %u model features disabled: %s", n, j);
+        }
+    }
+    g_string_append(s, "\n");
+    for (guint i = 0; i < chosen && shown < max_newer; i++) {
+        const char *const *miss;
+        g_autofree char *j = NULL;
+
+        if (!newer_of_interest(r, i))
+            continue;
+        miss = cs_decode_report_get_missing(r, i);
+        if (shown == 0)
+            g_string_append(s, "Newer models not chosen:\n");
+        shown++;
+        j = g_strjoinv(" ", (char **) miss);
+        g_string_append_printf(s, "  %-28s %s\n", cs_decode_report_get_model(r, i),
+                               cs_decode_report_get_reason(r, i));
+        if (*miss)
+            g_string_append_printf(s, "  %-28s lacks: %s\n", "", j);
+    }
+    return g_string_free(s, FALSE);
+}
+
+JsonNode *
+cli_report_json(const CsDecodeReport *r, guint max_newer)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    guint chosen = cs_decode_report_get_chosen(r);
+    guint shown = 0;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "chosen");
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "model");
+    json_builder_add_string_value(b, cs_decode_report_get_model(r, chosen));
+    json_builder_set_member_name(b, "reason");
+    json_builder_add_string_value(b, cs_decode_report_get_reason(r, chosen));
+    json_builder_set_member_name(b, "signature_match");
+    json_builder_add_boolean_value(b, cs_decode_report_get_signature_match(r, chosen));
+    json_builder_set_member_name(b, "extra_features");
+    json_builder_add_int_value(b, cs_decode_report_get_n_extra(r, chosen));
+    json_builder_set_member_name(b, "disabled");
+    json_builder_add_value(b, cli_json_strv(cs_decode_report_get_missing(r, chosen)));
+    json_builder_end_object(b);
+    json_builder_set_member_name(b, "newer");
+    json_builder_begin_array(b);
+    for (guint i = 0; i < chosen && shown < max_newer; i++) {
+        if (!newer_of_interest(r, i))
+            continue;
+        shown++;
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "model");
+        json_builder_add_string_value(b, cs_decode_report_get_model(r, i));
+        json_builder_set_member_name(b, "status");
+        json_builder_add_string_value(b,
+            cs_candidate_status_to_string(cs_decode_report_get_status(r, i)));
+        json_builder_set_member_name(b, "reason");
+        json_builder_add_string_value(b, cs_decode_report_get_reason(r, i));
+        json_builder_set_member_name(b, "signature_match");
+        json_builder_add_boolean_value(b, cs_decode_report_get_signature_match(r, i));
+        json_builder_set_member_name(b, "blockers");
+        json_builder_add_value(b, cli_json_strv(cs_decode_report_get_missing(r, i)));
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}

@@ -1,0 +1,37 @@
+/* libcpusel: CsCpuDef internals (never installed) */
+#pragma once
+
+#include <libcpusel/cs-cpu-def.h>
+
+typedef struct {
+    char *name;
+    CsFeaturePolicy policy;     /* CS_FEATURE_POLICY_NONE for host CPUs */
+} CsCpuFeature;
+
+struct _CsCpuDef {
+    CsCpuType type;
+    CsCpuMode mode;
+    CsCpuMatch match;
+    CsCpuCheck check;
+    int migratable;             /* -1 unset, 0 off, 1 on */
+    char *arch;
+    char *model;
+    CsCpuFallback fallback;
+    char *vendor_id;
+    char *vendor;
+    gboolean has_microcode;
+    guint64 microcode;
+    guint sig_family;           /* 0: no signature */
+    guint sig_model;
+    guint sig_stepping;
+    guint sockets, dies, clusters, cores, threads;   /* 0: no topology */
+    GArray *features;           /* CsCpuFeature */
+    char *extra_xml;            /* other children kept verbatim (cache, numa, ...) */
+};
+
+/* Index of feature @name or -1. */
+int cs_cpu_def_find_feature(const CsCpuDef *def, const char *name);
+void cs_cpu_def_clear_features(CsCpuDef *def);
+/* Appends without checking for duplicates. */
+void cs_cpu_def_append_feature(CsCpuDef *def, const char *name, CsFeaturePolicy policy);
+void cs_cpu_def_remove_feature_at(CsCpuDef *def, guint i);

@@ -1,0 +1,142 @@
+/* libcpusel: CPU map internals (never installed)
+ *
+ * A map is a set of tables. Every CPUID/MSR register word that some feature
+ * or model refers to gets an index; features and models are then dense bit
+ * vectors of map->n_words 32-bit words, so every set operation is a loop over
+ * a few dozen words. The built-in map's tables are generated at build time
+ * (tools/gen-cpu-map.py -> cpu-map-builtin.c) and used in place; a libvirt
+ * cpu_map directory is parsed into the same tables at run time.
+ */
+#pragma once
+
+#include <libcpusel/cs-cpu-map.h>
+#include <libcpusel/cs-cpuid.h>
+
+typedef enum {
+    CS_WORD_CPUID = 0,
+    CS_WORD_MSR = 1,
+} CsWordKind;
+
+/* Register of a word: CPUID eax=0 ebx=1 ecx=2 edx=3; MSR eax=0 edx=3. */
+typedef struct {
+    guint8 kind;        /* CsWordKind */
+    guint8 reg;
+    guint32 leaf;       /* CPUID eax_in, or MSR index */
+    guint32 subleaf;    /* CPUID ecx_in (0 for MSR) */
+} CsWordKey;
+
+/* One piece of a feature: all bits of @mask in word @word. */
+typedef struct {
+    guint16 word;
+    guint32 mask;
+} CsFeaturePart;
+
+typedef struct {
+    const char *name;
+    const char *string;         /* the 12-character CPUID leaf 0 string */
+    guint32 ebx, ecx, edx;      /* leaf 0 registers of that string */
+} CsMapVendor;
+
+typedef struct {
+    const char *name;
+    gboolean migratable;
+    const char *const *aliases; /* NULL-terminated; never NULL */
+    guint n_parts;
+    const CsFeaturePart *parts;
+} CsMapFeature;
+
+typedef struct {
+    guint family;
+    guint model;
+    guint16 steppings;          /* bit n set: stepping n matches; 0xffff = any */
+} CsSignature;
+
+typedef struct {
+    const char *name;
+    int vendor;                 /* index into vendors, -1 for none */
+    gboolean decode_host;
+    gboolean decode_guest;
+    const char *alias_of;       /* model it is a version/alias of, or NULL */
+    guint n_signatures;
+    const CsSignature *signatures;
+    const guint32 *vec;         /* n_words words */
+    guint n_removed;
+    const guint16 *removed;     /* feature indices the model lost */
+} CsMapModel;
+
+/* Name index entry; tables of these are sorted by strcmp(name). */
+typedef struct {
+    const char *name;
+    guint16 index;
+} CsNameIndex;
+
+typedef struct {
+    guint n_words;
+    const CsWordKey *words;
+    guint n_vendors;
+    const CsMapVendor *vendors;
+    guint n_features;
+    const CsMapFeature *features;
+    guint n_models;
+    const CsMapModel *models;
+    guint n_feature_names;      /* canonical names and aliases */
+    const CsNameIndex *feature_names;
+    guint n_model_names;
+    const CsNameIndex *model_names;
+} CsMapTables;
+
+struct _CsCpuMap {
+    gint refcount;
+    char *source;
+    CsMapTables t;
+    gpointer owned;             /* storage of a loaded map (NULL if built-in) */
+    GDestroyNotify owned_free;
+    /* Derived at construction: for each bit (word * 32 + bit), the features
+     * having that bit, ascending: bit_feat[bit_off[b] .. bit_off[b + 1]). */
+    guint32 *bit_off;
+    guint16 *bit_feat;
+    guint n_empty;              /* features without any bit (always match) */
+    guint16 *empty_feats;
+};
+
+/* Builds the derived indexes of @map (called by every constructor). */
+void cs_cpu_map_finish(CsCpuMap *map);
+
+/* The generated built-in tables. */
+extern const CsMapTables cs_builtin_map_tables;
+
+/* Bit vectors over a map's words. */
+typedef guint32 CsWord;
+
+static inline gboolean
+cs_vec_has_feature(const CsWord *vec, const CsMapFeature *f)
+{
+    for (guint i = 0; i < f->n_parts; i++) {
+        if ((vec[f->parts[i].word] & f->parts[i].mask) != f->parts[i].mask)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static inline void
+cs_vec_add_feature(CsWord *vec, const CsMapFeature *f)
+{
+    for (guint i = 0; i < f->n_parts; i++)
+        vec[f->parts[i].word] |= f->parts[i].mask;
+}
+
+static inline void
+cs_vec_del_feature(CsWord *vec, const CsMapFeature *f)
+{
+    for (guint i = 0; i < f->n_parts; i++)
+        vec[f->parts[i].word] &= ~f->parts[i].mask;
+}
+
+/* Projects raw data onto @map's words into @out_vec (n_words words). */
+void cs_cpu_map_project(const CsCpuMap *map, const CsCpuidData *data, CsWord *out_vec);
+/* Returns: (transfer full) raw data holding the bits of @vec. */
+CsCpuidData *cs_cpu_map_vec_to_data(const CsCpuMap *map, const CsWord *vec);
+/* Vendor index detected in raw data (leaf 0), or -1. */
+int cs_cpu_map_detect_vendor(const CsCpuMap *map, const CsCpuidData *data);
+gboolean cs_signature_match(const CsMapModel *model, guint family, guint fmodel,
+                            guint stepping);

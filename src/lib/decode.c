@@ -1,0 +1,531 @@
+/* libcpusel: decoding raw x86 data into a CPU model plus features */
+#include <string.h>
+#include <libcpusel/cs-error.h>
+#include "x86-private.h"
+#include "cpuid-data-private.h"
+
+#define SIGNATURE_MASK 0x0fff3fffu
+/* libvirt's base penalty of a disabled feature in a guest CPU candidate */
+#define BASE_PENALTY 2
+
+typedef struct {
+    const char *model;
+    const char *vendor;
+    CsCandidateStatus status;
+    char *reason;
+    gboolean sig_match;
+    guint n_extra;
+    char **missing;
+} ReportEntry;
+
+struct _CsDecodeReport {
+    GArray *entries;    /* ReportEntry */
+    guint chosen;
+};
+
+#define CS_ENUM_NAME(id, name) [id] = name,
+static const char *const status_names[] = { CS_CANDIDATE_STATUSES(CS_ENUM_NAME) };
+#undef CS_ENUM_NAME
+
+const char *
+cs_candidate_status_to_string(CsCandidateStatus s)
+{
+    return s < G_N_ELEMENTS(status_names) ? status_names[s] : NULL;
+}
+
+static void
+entry_clear(gpointer p)
+{
+    ReportEntry *e = p;
+
+    g_free(e->reason);
+    g_strfreev(e->missing);
+}
+
+void
+cs_decode_report_free(CsDecodeReport *report)
+{
+    if (!report)
+        return;
+    g_array_unref(report->entries);
+    g_free(report);
+}
+
+guint cs_decode_report_get_n(const CsDecodeReport *r) { return r->entries->len; }
+guint cs_decode_report_get_chosen(const CsDecodeReport *r) { return r->chosen; }
+
+#define ENTRY(r, i) (&g_array_index((r)->entries, ReportEntry, (i)))
+
+const char *
+cs_decode_report_get_model(const CsDecodeReport *r, guint i)
+{
+    g_return_val_if_fail(i < r->entries->len, NULL);
+    return ENTRY(r, i)->model;
+}
+
+const char *
+cs_decode_report_get_vendor(const CsDecodeReport *r, guint i)
+{
+    g_return_val_if_fail(i < r->entries->len, NULL);
+    return ENTRY(r, i)->vendor;
+}
+
+CsCandidateStatus
+cs_decode_report_get_status(const CsDecodeReport *r, guint i)
+{
+    g_return_val_if_fail(i < r->entries->len, CS_CANDIDATE_LAST);
+    return ENTRY(r, i)->status;
+}
+
+const char *
+cs_decode_report_get_reason(const CsDecodeReport *r, guint i)
+{
+    g_return_val_if_fail(i < r->entries->len, NULL);
+    return ENTRY(r, i)->reason;
+}
+
+gboolean
+cs_decode_report_get_signature_match(const CsDecodeReport *r, guint i)
+{
+    g_return_val_if_fail(i < r->entries->len, FALSE);
+    return ENTRY(r, i)->sig_match;
+}
+
+guint
+cs_decode_report_get_n_extra(const CsDecodeReport *r, guint i)
+{
+    g_return_val_if_fail(i < r->entries->len, 0);
+    return ENTRY(r, i)->n_extra;
+}
+
+const char *const *
+cs_decode_report_get_missing(const CsDecodeReport *r, guint i)
+{
+    static const char *const none[] = { NULL };
+
+    g_return_val_if_fail(i < r->entries->len, none);
+    return ENTRY(r, i)->missing ? (const char *const *) ENTRY(r, i)->missing : none;
+}
+
+static int
+u16_cmp(const void *a, const void *b)
+{
+    return (int) *(const guint16 *) a - (int) *(const guint16 *) b;
+}
+
+void
+cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out)
+{
+    guint16 stack[256];
+    guint16 *cand = stack;
+    guint n = 0, cap = G_N_ELEMENTS(stack);
+
+    for (guint e = 0; e < map->n_empty; e++) {
+        if (n == cap)
+            break;
+        cand[n++] = map->empty_feats[e];
+    }
+    for (guint w = 0; w < map->t.n_words; w++) {
+        CsWord bits = vec[w];
+
+        while (bits) {
+            guint b = __builtin_ctz(bits);
+            guint bit = w * 32 + b;
+
+            bits &= bits - 1;
+            for (guint k = map->bit_off[bit]; k < map->bit_off[bit + 1]; k++) {
+                if (n == cap) {
+                    guint16 *bigger = g_new(guint16, cap * 2);
+
+                    memcpy(bigger, cand, sizeof(guint16) * n);
+                    if (cand != stack)
+                        g_free(cand);
+                    cand = bigger;
+                    cap *= 2;
+                }
+                cand[n++] = map->bit_feat[k];
+            }
+        }
+    }
+    if (n > 1)
+        qsort(cand, n, sizeof(guint16), u16_cmp);
+    for (guint i = 0; i < n; i++) {
+        const CsMapFeature *f;
+
+        if (i > 0 && cand[i] == cand[i - 1])
+            continue;
+        f = &map->t.features[cand[i]];
+        if (cs_vec_has_feature(vec, f)) {
+            cs_vec_del_feature(vec, f);
+            g_array_append_val(out, cand[i]);
+        }
+    }
+    if (cand != stack)
+        g_free(cand);
+}
+
+void
+cs_x86_vec_to_def(const CsCpuMap *map, CsWord *vec, CsCpuDef *def,
+                  CsFeaturePolicy policy)
+{
+    g_autoptr(GArray) idx = g_array_new(FALSE, FALSE, sizeof(guint16));
+
+    cs_x86_vec_features(map, vec, idx);
+    for (guint i = 0; i < idx->len; i++)
+        cs_cpu_def_append_feature(def, map->t.features[g_array_index(idx, guint16, i)].name,
+                                  policy);
+}
+
+/* One candidate model, as libvirt's x86DataToCPU builds it. */
+typedef struct {
+    int model;
+    GArray *req;            /* guint16 features the data has beyond the model */
+    GArray *dis;            /* guint16 model features the data lacks (+ removed) */
+    guint n_features;       /* req + dis */
+    guint score;            /* libvirt's weighted count (guest) */
+    guint penalty;          /* the disabled part of the score */
+} Candidate;
+
+static void
+candidate_clear(Candidate *c)
+{
+    g_clear_pointer(&c->req, g_array_unref);
+    g_clear_pointer(&c->dis, g_array_unref);
+}
+
+static gboolean
+in_list(const GArray *list, guint16 f)
+{
+    for (guint i = 0; i < list->len; i++) {
+        if (g_array_index(list, guint16, i) == f)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Finds @name in @allowed ("Name" or "Name:blocker:..."); returns the entry. */
+static const char *
+find_allowed(const char *const *allowed, const char *name)
+{
+    gsize len = strlen(name);
+
+    for (guint i = 0; allowed[i]; i++) {
+        if (strncmp(allowed[i], name, len) == 0 &&
+            (allowed[i][len] == '\0' || allowed[i][len] == ':'))
+            return allowed[i];
+    }
+    return NULL;
+}
+
+static void
+build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
+                gboolean guest, CsWord *req, CsWord *dis, Candidate *c)
+{
+    const CsMapModel *m = &map->t.models[mi];
+    guint enabled, disabled = 0, penalty = BASE_PENALTY;
+
+    for (guint w = 0; w < map->t.n_words; w++) {
+        req[w] = data[w] & ~m->vec[w];
+        dis[w] = m->vec[w] & ~data[w];
+    }
+    if (hv && strchr(hv, ':')) {
+        g_auto(GStrv) blockers = g_strsplit(strchr(hv, ':') + 1, ":", -1);
+
+        for (guint b = 0; blockers[b]; b++) {
+            int f = -1;
+
+            /* blockers name features exactly (no alias lookup) */
+            for (guint k = 0; k < map->t.n_features; k++) {
+                if (strcmp(map->t.features[k].name, blockers[b]) == 0) {
+                    f = k;
+                    break;
+                }
+            }
+            if (f >= 0 && !cs_vec_has_feature(req, &map->t.features[f]))
+                cs_vec_add_feature(dis, &map->t.features[f]);
+        }
+    }
+    c->model = mi;
+    c->req = g_array_new(FALSE, FALSE, sizeof(guint16));
+    c->dis = g_array_new(FALSE, FALSE, sizeof(guint16));
+    cs_x86_vec_features(map, req, c->req);
+    cs_x86_vec_features(map, dis, c->dis);
+    if (guest) {
+        for (guint r = 0; r < m->n_removed; r++) {
+            if (!in_list(c->req, m->removed[r]) && !in_list(c->dis, m->removed[r]))
+                g_array_append_val(c->dis, m->removed[r]);
+        }
+    }
+    c->n_features = c->req->len + c->dis->len;
+    /* libvirt's weighting walks the list while shrinking its bound */
+    enabled = c->n_features;
+    if (guest) {
+        for (guint i = 0; i < enabled; i++) {
+            if (i >= c->req->len) {
+                enabled--;
+                disabled += penalty;
+                penalty++;
+            }
+        }
+        c->score = enabled + disabled;
+        c->penalty = disabled;
+    } else {
+        c->score = c->n_features;
+        c->penalty = 0;
+    }
+}
+
+static gboolean
+strv_has(const char *const *v, const char *s)
+{
+    for (guint i = 0; v && v[i]; i++) {
+        if (strcmp(v[i], s) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static char **
+feature_names(const CsCpuMap *map, const GArray *idx)
+{
+    char **names = g_new0(char *, idx->len + 1);
+
+    for (guint i = 0; i < idx->len; i++)
+        names[i] = g_strdup(map->t.features[g_array_index(idx, guint16, i)].name);
+    return names;
+}
+
+CsCpuDef *
+cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
+                   const char *const *allowed, const char *const *preferred,
+                   CsCpuFallback fallback, CsDecodeReport **out_report,
+                   GError **error)
+{
+    gboolean guest = (flags & CS_DECODE_GUEST) != 0;
+    g_autofree CsWord *vec = NULL;
+    g_autofree CsWord *req = NULL;
+    g_autofree CsWord *dis = NULL;
+    const CsCpuidLeaf *leaf1;
+    guint32 signature = 0;
+    guint family = 0, fmodel = 0, stepping = 0;
+    int vendor;
+    Candidate best = { .model = -1 };
+    g_autoptr(CsCpuDef) def = NULL;
+    g_autoptr(CsDecodeReport) report = NULL;
+    int best_entry = -1;
+
+    g_return_val_if_fail(map != NULL && data != NULL, NULL);
+
+    if (out_report) {
+        report = g_new0(CsDecodeReport, 1);
+        report->entries = g_array_new(FALSE, TRUE, sizeof(ReportEntry));
+        g_array_set_clear_func(report->entries, entry_clear);
+    }
+
+    vec = cs_vec_new(map);
+    req = cs_vec_new(map);
+    dis = cs_vec_new(map);
+    cs_cpu_map_project(map, data, vec);
+    vendor = cs_cpu_map_detect_vendor(map, data);
+    if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
+        signature = leaf1->eax & SIGNATURE_MASK;
+        family = ((signature >> 20) & 0xff) + ((signature >> 8) & 0xf);
+        fmodel = ((signature >> 12) & 0xf0) + ((signature >> 4) & 0xf);
+        stepping = signature & 0xf;
+    }
+
+    /* Intel's broken TSX: these CPUs report hle/rtm that must not be used */
+    if (vendor >= 0 && strcmp(map->t.vendors[vendor].name, "Intel") == 0 &&
+        family == 6 &&
+        ((fmodel == 63 && stepping < 4) || fmodel == 60 || fmodel == 69 || fmodel == 70)) {
+        static const char *const tsx[] = { "hle", "rtm" };
+
+        for (guint i = 0; i < G_N_ELEMENTS(tsx); i++) {
+            for (guint k = 0; k < map->t.n_features; k++) {
+                if (strcmp(map->t.features[k].name, tsx[i]) == 0) {
+                    cs_vec_del_feature(vec, &map->t.features[k]);
+                    break;
+                }
+            }
+        }
+        g_debug("dropping broken TSX of family %u model %u stepping %u",
+                family, fmodel, stepping);
+    }
+
+    if (preferred && !preferred[0])
+        preferred = NULL;
+
+    for (int i = (int) map->t.n_models - 1; i >= 0; i--) {
+        const CsMapModel *m = &map->t.models[i];
+        const char *hv = NULL;
+        Candidate c = { .model = -1 };
+        ReportEntry entry = { .model = m->name };
+        gboolean use = FALSE, stop = FALSE, is_pref = FALSE;
+        gboolean sig_cand = FALSE;
+
+        entry.vendor = m->vendor >= 0 ? map->t.vendors[m->vendor].name : NULL;
+        if (allowed && !(hv = find_allowed(allowed, m->name))) {
+            if (preferred && !preferred[1] && strcmp(m->name, preferred[0]) == 0) {
+                if (fallback != CS_CPU_FALLBACK_ALLOW) {
+                    g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
+                                "CPU model '%s' is not supported by the hypervisor",
+                                preferred[0]);
+                    candidate_clear(&best);
+                    return NULL;
+                }
+                g_debug("preferred model %s not allowed; using the closest one",
+                        preferred[0]);
+            }
+            if (report) {
+                entry.status = CS_CANDIDATE_NOT_ALLOWED;
+                entry.reason = g_strdup("not in the list of allowed models");
+                g_array_append_val(report->entries, entry);
+            }
+            continue;
+        }
+        if (vendor >= 0 && m->vendor >= 0 && vendor != m->vendor) {
+            if (report) {
+                entry.status = CS_CANDIDATE_OTHER_VENDOR;
+                entry.reason = g_strdup_printf("a %s model, the CPU is %s",
+                                               map->t.vendors[m->vendor].name,
+                                               map->t.vendors[vendor].name);
+                g_array_append_val(report->entries, entry);
+            }
+            continue;
+        }
+        if (!report && ((guest && !m->decode_guest) || (!guest && !m->decode_host)))
+            continue;
+
+        build_candidate(map, vec, i, hv, guest, req, dis, &c);
+        sig_cand = signature && cs_signature_match(m, family, fmodel, stepping);
+        entry.sig_match = sig_cand;
+        entry.n_extra = c.req->len;
+        entry.missing = feature_names(map, c.dis);
+
+        if ((guest && !m->decode_guest) || (!guest && !m->decode_host)) {
+            entry.status = CS_CANDIDATE_NOT_FOR_TYPE;
+            entry.reason = g_strdup_printf("the map does not use it for %s CPUs",
+                                           guest ? "guest" : "host");
+        } else if (!guest && c.dis->len > 0) {
+            entry.status = CS_CANDIDATE_MISSING;
+            entry.reason = g_strdup_printf("the CPU lacks %u of its features",
+                                           c.dis->len);
+        } else {
+            const CsMapModel *cur = best.model >= 0 ? &map->t.models[best.model] : NULL;
+            gboolean sig_cur = cur && signature &&
+                               cs_signature_match(cur, family, fmodel, stepping);
+
+            is_pref = preferred && strv_has(preferred, m->name);
+            if (is_pref && !preferred[1]) {
+                use = stop = TRUE;
+                entry.reason = g_strdup("the preferred model");
+            } else if (!cur) {
+                use = TRUE;
+                entry.reason = g_strdup("the first usable model");
+            } else if (signature && sig_cur && !sig_cand) {
+                entry.reason = g_strdup_printf("its signatures do not match the CPU "
+                                               "(family %u model %u), %s's do",
+                                               family, fmodel, cur->name);
+            } else if (signature && !sig_cur && sig_cand) {
+                use = TRUE;
+                entry.reason = g_strdup_printf("its signature matches the CPU "
+                                               "(family %u model %u)", family, fmodel);
+            } else if (c.score < best.score ||
+                       (c.score == best.score && c.penalty < best.penalty)) {
+                use = TRUE;
+                entry.reason = g_strdup_printf("fewer listed features (%u) than %s (%u)",
+                                               c.score, cur->name, best.score);
+            } else if (is_pref && c.penalty < best.penalty) {
+                use = TRUE;
+                entry.reason = g_strdup_printf("preferred, with fewer disabled features "
+                                               "than %s", cur->name);
+            } else {
+                entry.reason = g_strdup_printf("%u listed features, %s needs %u",
+                                               c.score, cur->name, best.score);
+            }
+            entry.status = CS_CANDIDATE_WORSE;
+        }
+
+        if (report) {
+            g_array_append_val(report->entries, entry);
+            if (use) {
+                if (best_entry >= 0)
+                    ENTRY(report, best_entry)->status = CS_CANDIDATE_WORSE;
+                best_entry = report->entries->len - 1;
+                ENTRY(report, best_entry)->status = CS_CANDIDATE_CHOSEN;
+            }
+        } else {
+            g_strfreev(entry.missing);
+            g_free(entry.reason);
+        }
+        if (use) {
+            candidate_clear(&best);
+            best = c;
+        } else {
+            candidate_clear(&c);
+        }
+        if (stop) {
+            if (report) {
+                for (int k = i - 1; k >= 0; k--) {
+                    ReportEntry skip = { .model = map->t.models[k].name,
+                                         .status = CS_CANDIDATE_NOT_REACHED };
+
+                    skip.reason = g_strdup("not examined: the preferred model was found");
+                    g_array_append_val(report->entries, skip);
+                }
+            }
+            break;
+        }
+    }
+
+    if (best.model < 0) {
+        g_set_error(error, CS_ERROR, CS_ERROR_NO_MODEL,
+                    "cannot find a suitable CPU model for the given data");
+        return NULL;
+    }
+
+    def = cs_cpu_def_new(guest ? CS_CPU_TYPE_GUEST : CS_CPU_TYPE_HOST);
+    if (guest) {
+        def->mode = CS_CPU_MODE_CUSTOM;
+        def->match = CS_CPU_MATCH_EXACT;
+        def->fallback = CS_CPU_FALLBACK_FORBID;
+    } else {
+        def->arch = g_strdup("x86_64");
+    }
+    def->model = g_strdup(map->t.models[best.model].name);
+    if (vendor >= 0)
+        def->vendor = g_strdup(map->t.vendors[vendor].name);
+    for (guint i = 0; i < best.req->len; i++) {
+        guint16 f = g_array_index(best.req, guint16, i);
+
+        if ((flags & CS_DECODE_MIGRATABLE) && !map->t.features[f].migratable)
+            continue;
+        cs_cpu_def_append_feature(def, map->t.features[f].name,
+                                  guest ? CS_FEATURE_REQUIRE : CS_FEATURE_POLICY_NONE);
+    }
+    for (guint i = 0; i < best.dis->len; i++) {
+        guint16 f = g_array_index(best.dis, guint16, i);
+
+        if ((flags & CS_DECODE_MIGRATABLE) && !map->t.features[f].migratable)
+            continue;
+        cs_cpu_def_append_feature(def, map->t.features[f].name, CS_FEATURE_DISABLE);
+    }
+    def->sig_family = family;
+    def->sig_model = fmodel;
+    def->sig_stepping = stepping;
+    candidate_clear(&best);
+
+    if (report) {
+        report->chosen = best_entry;
+        *out_report = g_steal_pointer(&report);
+    }
+    return g_steal_pointer(&def);
+}
+
+CsCpuDef *
+cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
+              GError **error)
+{
+    return cs_cpu_decode_full(map, data, flags, NULL, NULL, CS_CPU_FALLBACK_FORBID,
+                              NULL, error);
+}

@@ -1,0 +1,4 @@
+/* libcpusel: the CS_ERROR domain */
+#include <libcpusel/cs-error.h>
+
+G_DEFINE_QUARK(cs-error-quark, cs_error)

@@ -1,0 +1,31 @@
+/* libcpusel: x86 driver internals shared by the operations (never installed) */
+#pragma once
+
+#include <libcpusel/cs-ops.h>
+#include "cpu-map-private.h"
+#include "cpu-def-private.h"
+
+/* Feature indices whose bits are all in @vec, taken greedily in map order
+ * (each taken feature's bits are removed from @vec before the next test),
+ * as libvirt lists the features of CPU data. Appends to @out (guint16). */
+void cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out);
+
+/* Appends the features of @vec (consumed) to @def with @policy. */
+void cs_x86_vec_to_def(const CsCpuMap *map, CsWord *vec, CsCpuDef *def,
+                       CsFeaturePolicy policy);
+
+static inline CsWord *
+cs_vec_new(const CsCpuMap *map)
+{
+    return g_new0(CsWord, map->t.n_words + 1);
+}
+
+static inline gboolean
+cs_vec_is_empty(const CsCpuMap *map, const CsWord *v)
+{
+    for (guint i = 0; i < map->t.n_words; i++) {
+        if (v[i])
+            return FALSE;
+    }
+    return TRUE;
+}
