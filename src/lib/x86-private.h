@@ -29,3 +29,14 @@ cs_vec_is_empty(const CsCpuMap *map, const CsWord *v)
     }
     return TRUE;
 }
+
+/* Policy selector of cs_x86_def_to_vec(): CS_X86_ALL is libvirt's -1: the
+ * model's features + required and forced - disabled and forbidden. */
+#define CS_X86_ALL ((int) CS_FEATURE_POLICY_NONE)
+
+/* The bits of @def that have @policy (the model counts as REQUIRE), as
+ * libvirt's x86ModelFromCPU computes them. Feature names may be aliases.
+ * Returns: (transfer full) a vector, or NULL with @error set (unknown model
+ * or feature). */
+CsWord *cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy,
+                          GError **error);
