@@ -104,6 +104,21 @@ CS_EXPORT void cs_cpu_def_set_topology(CsCpuDef *def, guint sockets, guint dies,
 CS_EXPORT void cs_cpu_def_add_feature(CsCpuDef *def, const char *name,
                                       CsFeaturePolicy policy);
 
+typedef enum {
+    CS_PARSE_AUTO = 0,  /* a <cpu> with <arch> is a host CPU, any other a guest CPU */
+    CS_PARSE_HOST,
+    CS_PARSE_GUEST,
+} CsParseType;
+
+/* Parses the first <cpu> element of an XML document (a bare <cpu>, a
+ * capabilities or domain document, ...). @source names the input in errors.
+ * Returns: (transfer full) the definition, or NULL with @error set. */
+CS_EXPORT CsCpuDef *cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source,
+                                         CsParseType type, GError **error);
+/* Returns: (transfer full) as cs_cpu_def_parse_xml() on the file's contents. */
+CS_EXPORT CsCpuDef *cs_cpu_def_load_file(const char *path, CsParseType type,
+                                         GError **error);
+
 /* Returns: (transfer full) libvirt's <cpu> XML for @def, indented by
  * @indent spaces (0 for a document of its own). */
 CS_EXPORT char *cs_cpu_def_format_xml(const CsCpuDef *def, guint indent);

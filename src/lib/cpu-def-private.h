@@ -35,3 +35,8 @@ void cs_cpu_def_clear_features(CsCpuDef *def);
 /* Appends without checking for duplicates. */
 void cs_cpu_def_append_feature(CsCpuDef *def, const char *name, CsFeaturePolicy policy);
 void cs_cpu_def_remove_feature_at(CsCpuDef *def, guint i);
+
+#include <libxml/tree.h>
+/* Parses one <cpu> element (also used by the streaming multi-CPU reader). */
+CsCpuDef *cs_cpu_def_parse_node(const xmlNode *node, const char *source,
+                                CsParseType type, GError **error);
