@@ -24,35 +24,55 @@ indent_to(GString *s, guint n)
         g_string_append_c(s, ' ');
 }
 
-/* The children of <cpu>, each line indented by @ind. */
+/* Lines of the kept extra children (counter, cache, maxphysaddr) whose
+ * element name starts with @prefix (or, when @exclude, does not). */
+static void
+format_extra(GString *s, const CsCpuDef *def, guint ind, const char *prefix,
+             gboolean exclude)
+{
+    g_auto(GStrv) lines = NULL;
+
+    if (!def->extra_xml)
+        return;
+    lines = g_strsplit(def->extra_xml, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (!*lines[i] || g_str_has_prefix(lines[i], prefix) == exclude)
+            continue;
+        indent_to(s, ind);
+        g_string_append(s, lines[i]);
+        g_string_append_c(s, '\n');
+    }
+}
+
+/* The children of <cpu>, each line indented by @ind, in libvirt 9.0's
+ * virCPUDefFormatBuf order. A host CPU counts as mode custom (what libvirt
+ * gives a CPU it decodes). */
 static void
 format_children(GString *s, const CsCpuDef *def, guint ind)
 {
-    gboolean format_model = def->mode == CS_CPU_MODE_CUSTOM ||
+    gboolean guest = def->type == CS_CPU_TYPE_GUEST;
+    gboolean host = def->type == CS_CPU_TYPE_HOST;
+    gboolean format_model = !guest || def->mode == CS_CPU_MODE_CUSTOM ||
                             def->mode == CS_CPU_MODE_HOST_MODEL;
-    gboolean format_fallback = def->type == CS_CPU_TYPE_GUEST &&
-                               (def->mode == CS_CPU_MODE_HOST_MODEL ||
-                                (def->mode == CS_CPU_MODE_CUSTOM && def->model));
 
-    if (def->type == CS_CPU_TYPE_HOST && def->arch) {
+    if (host && def->arch) {
         indent_to(s, ind);
         g_string_append(s, "<arch>");
         append_escaped(s, def->arch);
         g_string_append(s, "</arch>\n");
     }
-    if ((format_model && def->model) || format_fallback) {
+    if (format_model && (def->model || (guest && def->vendor_id))) {
         indent_to(s, ind);
         g_string_append(s, "<model");
-        if (format_fallback) {
+        if (guest && def->model)
             g_string_append_printf(s, " fallback='%s'",
                                    cs_cpu_fallback_to_string(def->fallback));
-            if (def->vendor_id) {
-                g_string_append(s, " vendor_id='");
-                append_escaped(s, def->vendor_id);
-                g_string_append_c(s, '\'');
-            }
+        if (guest && def->vendor_id) {
+            g_string_append(s, " vendor_id='");
+            append_escaped(s, def->vendor_id);
+            g_string_append_c(s, '\'');
         }
-        if (format_model && def->model) {
+        if (def->model) {
             g_string_append_c(s, '>');
             append_escaped(s, def->model);
             g_string_append(s, "</model>\n");
@@ -66,16 +86,18 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
         append_escaped(s, def->vendor);
         g_string_append(s, "</vendor>\n");
     }
-    if (def->type == CS_CPU_TYPE_HOST && def->has_microcode && def->microcode) {
+    if (host && def->has_microcode && def->microcode) {
         indent_to(s, ind);
         g_string_append_printf(s, "<microcode version='%" G_GUINT64_FORMAT "'/>\n",
                                def->microcode);
     }
-    if (def->type == CS_CPU_TYPE_HOST && def->sig_family) {
+    if (host && def->sig_family) {
         indent_to(s, ind);
         g_string_append_printf(s, "<signature family='%u' model='%u' stepping='%u'/>\n",
                                def->sig_family, def->sig_model, def->sig_stepping);
     }
+    if (host)
+        format_extra(s, def, ind, "<counter", FALSE);
     if (def->sockets && def->dies && def->cores && def->threads) {
         indent_to(s, ind);
         g_string_append_printf(s, "<topology sockets='%u' dies='%u'", def->sockets,
@@ -85,22 +107,12 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
         g_string_append_printf(s, " cores='%u' threads='%u'/>\n", def->cores,
                                def->threads);
     }
-    if (def->extra_xml) {
-        g_auto(GStrv) lines = g_strsplit(def->extra_xml, "\n", -1);
-
-        for (guint i = 0; lines[i]; i++) {
-            if (!*lines[i])
-                continue;
-            indent_to(s, ind);
-            g_string_append(s, lines[i]);
-            g_string_append_c(s, '\n');
-        }
-    }
+    format_extra(s, def, ind, "<counter", TRUE);
     for (guint i = 0; i < def->features->len; i++) {
         const CsCpuFeature *f = &g_array_index(def->features, CsCpuFeature, i);
 
         indent_to(s, ind);
-        if (def->type == CS_CPU_TYPE_GUEST && f->policy != CS_FEATURE_POLICY_NONE)
+        if (guest && f->policy != CS_FEATURE_POLICY_NONE)
             g_string_append_printf(s, "<feature policy='%s' name='",
                                    cs_feature_policy_to_string(f->policy));
         else
@@ -113,15 +125,17 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
 char *
 cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
 {
-    GString *s = g_string_new(NULL);
-    GString *children = g_string_new(NULL);
+    g_autoptr(GString) s = g_string_new(NULL);
+    g_autoptr(GString) children = g_string_new(NULL);
 
     indent_to(s, indent);
     g_string_append(s, "<cpu");
-    if (def->type == CS_CPU_TYPE_GUEST) {
-        if (def->mode != CS_CPU_MODE_CUSTOM || def->model)
-            g_string_append_printf(s, " mode='%s'", cs_cpu_mode_to_string(def->mode));
-        if (def->model && def->mode == CS_CPU_MODE_CUSTOM)
+    /* libvirt writes no attributes for a guest CPU that only holds
+     * topology or cache */
+    if (def->type == CS_CPU_TYPE_GUEST &&
+        (def->mode != CS_CPU_MODE_CUSTOM || def->model)) {
+        g_string_append_printf(s, " mode='%s'", cs_cpu_mode_to_string(def->mode));
+        if (def->mode == CS_CPU_MODE_CUSTOM)
             g_string_append_printf(s, " match='%s'", cs_cpu_match_to_string(def->match));
         if (def->check != CS_CPU_CHECK_DEFAULT)
             g_string_append_printf(s, " check='%s'", cs_cpu_check_to_string(def->check));
@@ -138,6 +152,5 @@ cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
     } else {
         g_string_append(s, "/>\n");
     }
-    g_string_free(children, TRUE);
-    return g_string_free(s, FALSE);
+    return g_string_free(g_steal_pointer(&s), FALSE);
 }
