@@ -70,3 +70,11 @@ CS_EXPORT CsCpuDef *cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data,
                                   CsDecodeFlags flags, GError **error);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+/* The features of map model @model that @data lacks (QEMU's "unavailable
+ * features"; an empty list means the model is usable), in map order.
+ * Returns: (transfer full) a NULL-terminated list. */
+CS_EXPORT char **cs_cpu_model_blockers(const CsCpuMap *map, const CsCpuidData *data,
+                                       guint model);
+G_END_DECLS

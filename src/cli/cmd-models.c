@@ -9,10 +9,21 @@ cmd_models(int argc, char **argv)
     CliCommon common = { 0 };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- list the CPU models of the map");
     g_autoptr(CsCpuMap) map = NULL;
+    g_autoptr(CsCpuidData) data = NULL;
     GError *error = NULL;
     g_autofree char *text = NULL;
+    g_autofree char *dump = NULL;
+    gboolean host = FALSE;
+    GOptionEntry entries[] = {
+        { "host", 0, 0, G_OPTION_ARG_NONE, &host,
+          "Mark each model usable or not on this machine, with its blockers", NULL },
+        { "data", 0, 0, G_OPTION_ARG_FILENAME, &dump,
+          "Same as --host for a raw CPUID dump (<cpudata> or cpuid -r)", "FILE" },
+        G_OPTION_ENTRY_NULL
+    };
     guint n;
 
+    g_option_context_add_main_entries(ctx, entries, NULL);
     cli_add_common(ctx, &common);
     if (!cli_parse(ctx, &argc, &argv)) {
         cli_common_clear(&common);
@@ -22,7 +33,9 @@ cmd_models(int argc, char **argv)
         cli_common_clear(&common);
         return cli_usage("models", "unexpected argument '%s'", argv[1]);
     }
-    if (!(map = cli_load_map(&common, &error))) {
+    if (!(map = cli_load_map(&common, &error)) ||
+        (dump && !(data = cs_cpuid_data_load_file(dump, &error))) ||
+        (host && !dump && !(data = cs_cpuid_data_new_from_host(&error)))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }
@@ -58,6 +71,14 @@ cmd_models(int argc, char **argv)
             json_builder_add_value(b, cli_json_strv((const char *const *) sigs));
             json_builder_set_member_name(b, "features");
             json_builder_add_value(b, cli_json_strv((const char *const *) feats));
+            if (data) {
+                g_auto(GStrv) blockers = cs_cpu_model_blockers(map, data, i);
+
+                json_builder_set_member_name(b, "usable");
+                json_builder_add_boolean_value(b, blockers[0] == NULL);
+                json_builder_set_member_name(b, "blockers");
+                json_builder_add_value(b, cli_json_strv((const char *const *) blockers));
+            }
             json_builder_end_object(b);
         }
         json_builder_end_array(b);
@@ -65,8 +86,12 @@ cmd_models(int argc, char **argv)
     } else {
         GString *s = g_string_new(NULL);
 
-        g_string_append_printf(s, "%-28s %-8s %-7s %-24s %s\n", "MODEL", "VENDOR",
-                               "DECODE", "VERSION/ALIAS OF", "SIGNATURES");
+        if (data)
+            g_string_append_printf(s, "%-28s %-8s %-7s %s\n", "MODEL", "VENDOR",
+                                   "USABLE", "BLOCKERS");
+        else
+            g_string_append_printf(s, "%-28s %-8s %-7s %-24s %s\n", "MODEL", "VENDOR",
+                                   "DECODE", "VERSION/ALIAS OF", "SIGNATURES");
         for (guint i = 0; i < n; i++) {
             g_auto(GStrv) sigs = cs_cpu_map_model_signatures(map, i);
             g_autofree char *sj = g_strjoinv(" ", sigs);
@@ -75,6 +100,15 @@ cmd_models(int argc, char **argv)
             gboolean h = cs_cpu_map_model_decode_host(map, i);
             gboolean g = cs_cpu_map_model_decode_guest(map, i);
 
+            if (data) {
+                g_auto(GStrv) blockers = cs_cpu_model_blockers(map, data, i);
+                g_autofree char *bj = g_strjoinv(" ", blockers);
+
+                g_string_append_printf(s, "%-28s %-8s %-7s %s\n",
+                                       cs_cpu_map_model_name(map, i),
+                                       vendor ? vendor : "-", blockers[0] ? "no" : "yes", bj);
+                continue;
+            }
             g_string_append_printf(s, "%-28s %-8s %-7s %-24s %s\n",
                                    cs_cpu_map_model_name(map, i), vendor ? vendor : "-",
                                    h && g ? "both" : h ? "host" : g ? "guest" : "-",

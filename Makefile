@@ -1,0 +1,49 @@
+# cpusel: thin wrapper over meson + ninja.
+#   make          build build/cpusel, build/cpusel-bench and the library
+#   make run      install missing build dependencies (as root), build, decode this host
+#   make check    same setup, then the whole test suite (plain and ASan+UBSan builds)
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON      ?= meson
+NINJA      ?= ninja
+
+BUILD_DEPS = meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxml2-dev \
+             libjson-glib-dev python3
+# libvirt0 brings libvirt 9.0's cpu_map (conformance reference) and the
+# library the test oracle runs; valgrind checks for leaks.
+TEST_DEPS  = libvirt0 libxml2-dev valgrind
+
+.PHONY: all run check deps test-deps clean
+
+all: $(BUILD)/build.ninja
+	$(NINJA) -C $(BUILD)
+	@ln -sf src/cli/cpusel $(BUILD)/cpusel
+	@if [ -e $(BUILD)/bench/cpusel-bench ]; then ln -sf bench/cpusel-bench $(BUILD)/cpusel-bench; fi
+
+$(BUILD)/build.ninja:
+	$(MESON) setup $(BUILD) --buildtype=debugoptimized -Dwerror=true
+
+$(ASAN_BUILD)/build.ninja:
+	$(MESON) setup $(ASAN_BUILD) --buildtype=debug -Dwerror=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+# Installs what is missing (only as root; otherwise says what to install).
+deps:
+	@sh tools/install-deps.sh $(BUILD_DEPS)
+
+test-deps:
+	@sh tools/install-deps.sh $(BUILD_DEPS) $(TEST_DEPS)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/cpusel host
+
+check: test-deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(ASAN_BUILD)/build.ninja
+	$(NINJA) -C $(ASAN_BUILD)
+	@sh tools/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,249 @@
+/* Decoding raw CPUID data: fake data sheets and invariants on real dumps */
+#include <string.h>
+#include <libcpusel/libcpusel.h>
+
+/* Core i7-2600 (Sandy Bridge), leaves 0, 1, 7 and 0x80000001 */
+static const CsCpuidLeaf i7_2600[] = {
+    { .eax_in = 0x0, .eax = 0x0000000d, .ebx = 0x756e6547, .ecx = 0x6c65746e, .edx = 0x49656e69 },
+    { .eax_in = 0x1, .eax = 0x000206a7, .ebx = 0x01100800, .ecx = 0x1fbae3ff, .edx = 0xbfebfbff },
+    { .eax_in = 0x7, .eax = 0x00000000 },
+    { .eax_in = 0x80000001, .ecx = 0x00000001, .edx = 0x28100800 },
+};
+
+/* Haswell (family 6 model 60) reporting broken TSX: hle and rtm */
+static const CsCpuidLeaf haswell_tsx[] = {
+    { .eax_in = 0x0, .eax = 0x0000000d, .ebx = 0x756e6547, .ecx = 0x6c65746e, .edx = 0x49656e69 },
+    { .eax_in = 0x1, .eax = 0x000306c3, .ecx = 0x7ffafbff, .edx = 0xbfebfbff },
+    { .eax_in = 0x7, .ebx = 0x000027ab },
+    { .eax_in = 0x80000001, .ecx = 0x00000021, .edx = 0x2c100800 },
+};
+
+static const char *
+reference_dir(void)
+{
+    const char *env = g_getenv("CS_REFERENCE_DIR");
+
+    return env ? env : CS_SOURCE_ROOT "/../shared/reference";
+}
+
+/* Feature names the data has (each feature's bits all set). */
+static GHashTable *
+data_features(CsCpuMap *map, const CsCpuidData *data)
+{
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    for (guint i = 0; i < cs_cpu_map_get_n_features(map); i++) {
+        g_autoptr(CsCpuidData) f = cs_cpu_map_feature_data(map, i);
+
+        if (cs_cpuid_data_is_subset(data, f))
+            g_hash_table_add(set, g_strdup(cs_cpu_map_feature_name(map, i)));
+    }
+    return set;
+}
+
+/* Model features + required/host features - disabled ones. */
+static GHashTable *
+def_features(CsCpuMap *map, const CsCpuDef *def)
+{
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    int mi = cs_cpu_map_lookup_model(map, cs_cpu_def_get_model(def));
+    g_auto(GStrv) mf = NULL;
+
+    g_assert_cmpint(mi, >=, 0);
+    mf = cs_cpu_map_model_features(map, mi);
+    for (guint i = 0; mf[i]; i++)
+        g_hash_table_add(set, g_strdup(mf[i]));
+    for (guint i = 0; i < cs_cpu_def_get_n_features(def); i++) {
+        CsFeaturePolicy pol;
+        const char *name = cs_cpu_def_get_feature(def, i, &pol);
+
+        if (pol == CS_FEATURE_DISABLE)
+            g_hash_table_remove(set, name);
+        else
+            g_hash_table_add(set, g_strdup(name));
+    }
+    return set;
+}
+
+/* Decode keeps the bits: what the definition says equals what the data has
+ * (less features the decode drops on purpose: broken TSX, removed ones). */
+static void
+assert_decode_keeps_bits(CsCpuMap *map, const CsCpuidData *data, const CsCpuDef *def,
+                         const char *what)
+{
+    g_autoptr(GHashTable) have = data_features(map, data);
+    g_autoptr(GHashTable) said = def_features(map, def);
+    GHashTableIter it;
+    gpointer key;
+
+    g_hash_table_iter_init(&it, said);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (!g_hash_table_contains(have, key))
+            g_error("%s: decoded %s lists '%s', which the data lacks", what,
+                    cs_cpu_def_get_model(def), (char *) key);
+    }
+    g_hash_table_iter_init(&it, have);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (!g_hash_table_contains(said, key) && strcmp(key, "hle") != 0 &&
+            strcmp(key, "rtm") != 0)
+            g_error("%s: decoded %s misses '%s'", what, cs_cpu_def_get_model(def),
+                    (char *) key);
+    }
+}
+
+static void
+test_fake_sandybridge(void)
+{
+    g_autoptr(CsCpuMap) map = cs_cpu_map_new_builtin();
+    g_autoptr(CsCpuidData) data = cs_cpuid_data_new_from_leaves(i7_2600,
+                                                                 G_N_ELEMENTS(i7_2600));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsCpuDef) host = cs_cpu_decode(map, data, CS_DECODE_HOST, &error);
+    guint fam = 0, mod = 0, step = 0;
+
+    g_assert_no_error(error);
+    g_assert_nonnull(host);
+    g_assert_cmpstr(cs_cpu_def_get_vendor(host), ==, "Intel");
+    g_assert_cmpstr(cs_cpu_def_get_arch(host), ==, "x86_64");
+    g_assert_true(cs_cpu_def_get_signature(host, &fam, &mod, &step));
+    g_assert_cmpuint(fam, ==, 6);
+    g_assert_cmpuint(mod, ==, 42);
+    g_assert_cmpuint(step, ==, 7);
+    assert_decode_keeps_bits(map, data, host, "i7-2600");
+    for (guint i = 0; i < cs_cpu_def_get_n_features(host); i++) {
+        CsFeaturePolicy pol;
+
+        cs_cpu_def_get_feature(host, i, &pol);
+        g_assert_cmpint(pol, ==, CS_FEATURE_POLICY_NONE);
+    }
+}
+
+static void
+test_broken_tsx(void)
+{
+    g_autoptr(CsCpuMap) map = cs_cpu_map_new_builtin();
+    g_autoptr(CsCpuidData) data = cs_cpuid_data_new_from_leaves(haswell_tsx,
+                                                                 G_N_ELEMENTS(haswell_tsx));
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsCpuDef) guest = cs_cpu_decode(map, data, CS_DECODE_GUEST, &error);
+    int hle = cs_cpu_map_lookup_feature(map, "hle");
+
+    g_assert_no_error(error);
+    g_assert_cmpint(hle, >=, 0);
+    /* the data has hle and rtm ... */
+    {
+        g_autoptr(CsCpuidData) f = cs_cpu_map_feature_data(map, hle);
+
+        g_assert_true(cs_cpuid_data_is_subset(data, f));
+    }
+    /* ... but the decoded guest neither requires them nor picks a TSX model */
+    for (guint i = 0; i < cs_cpu_def_get_n_features(guest); i++) {
+        CsFeaturePolicy pol;
+        const char *name = cs_cpu_def_get_feature(guest, i, &pol);
+
+        if (strcmp(name, "hle") == 0 || strcmp(name, "rtm") == 0)
+            g_assert_cmpint(pol, ==, CS_FEATURE_DISABLE);
+    }
+}
+
+static void
+test_no_model_fits(void)
+{
+    g_autoptr(CsCpuMap) map = cs_cpu_map_new_builtin();
+    g_autoptr(CsCpuidData) data = cs_cpuid_data_new();
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsCpuDef) host = cs_cpu_decode(map, data, CS_DECODE_HOST, &error);
+
+    g_assert_null(host);
+    g_assert_error(error, CS_ERROR, CS_ERROR_NO_MODEL);
+}
+
+static void
+test_allowed_and_preferred(void)
+{
+    g_autoptr(CsCpuMap) map = cs_cpu_map_new_builtin();
+    g_autoptr(CsCpuidData) data = cs_cpuid_data_new_from_leaves(i7_2600,
+                                                                 G_N_ELEMENTS(i7_2600));
+    const char *const allowed[] = { "Nehalem", "Westmere", "qemu64", NULL };
+    const char *const preferred[] = { "qemu64", NULL };
+    const char *const missing[] = { "Bogus", NULL };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsCpuDef) a = NULL;
+    g_autoptr(CsCpuDef) p = NULL;
+    g_autoptr(CsCpuDef) f = NULL;
+    g_autoptr(CsDecodeReport) report = NULL;
+
+    a = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, allowed, NULL,
+                           CS_CPU_FALLBACK_FORBID, &report, &error);
+    g_assert_no_error(error);
+    g_assert_true(g_strv_contains(allowed, cs_cpu_def_get_model(a)));
+    g_assert_cmpstr(cs_decode_report_get_model(report, cs_decode_report_get_chosen(report)),
+                    ==, cs_cpu_def_get_model(a));
+    assert_decode_keeps_bits(map, data, a, "allowed");
+
+    p = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, NULL, preferred,
+                           CS_CPU_FALLBACK_FORBID, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_cmpstr(cs_cpu_def_get_model(p), ==, "qemu64");
+
+    /* the only preferred model is not allowed and fallback is forbidden */
+    f = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, missing, preferred,
+                           CS_CPU_FALLBACK_FORBID, NULL, &error);
+    g_assert_null(f);
+    g_assert_nonnull(error);
+}
+
+static void
+test_reference_dumps(void)
+{
+    g_autofree char *dir = g_build_filename(reference_dir(), "libvirt-cputestdata", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(CsCpuMap) builtin = cs_cpu_map_new_builtin();
+    g_autoptr(CsCpuMap) libvirt = NULL;
+    const char *name;
+    guint n = 0;
+
+    if (!d) {
+        g_test_skip("no reference data");
+        return;
+    }
+    libvirt = cs_cpu_map_load_dir("/usr/share/libvirt/cpu_map", NULL);
+    while ((name = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        g_autoptr(CsCpuidData) data = NULL;
+        g_autoptr(GError) error = NULL;
+        CsCpuMap *maps[] = { builtin, libvirt };
+
+        if (!strstr(name, "-cpuid-") || !g_str_has_suffix(name, ".xml"))
+            continue;
+        path = g_build_filename(dir, name, NULL);
+        data = cs_cpuid_data_load_file(path, &error);
+        g_assert_no_error(error);
+        for (guint m = 0; m < G_N_ELEMENTS(maps); m++) {
+            if (!maps[m])
+                continue;
+            for (guint g = 0; g < 2; g++) {
+                g_autoptr(CsCpuDef) def =
+                    cs_cpu_decode(maps[m], data, g ? CS_DECODE_GUEST : CS_DECODE_HOST,
+                                  &error);
+
+                g_assert_no_error(error);
+                assert_decode_keeps_bits(maps[m], data, def, name);
+                n++;
+            }
+        }
+    }
+    g_test_message("%u decodes checked", n);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/decode/fake-sandybridge", test_fake_sandybridge);
+    g_test_add_func("/decode/broken-tsx", test_broken_tsx);
+    g_test_add_func("/decode/no-model-fits", test_no_model_fits);
+    g_test_add_func("/decode/allowed-and-preferred", test_allowed_and_preferred);
+    g_test_add_func("/decode/reference-dumps-keep-bits", test_reference_dumps);
+    return g_test_run();
+}
