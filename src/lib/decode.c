@@ -1,4 +1,5 @@
 /* libcpusel: decoding raw x86 data into a CPU model plus features */
+#include <stdarg.h>
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "x86-private.h"
@@ -107,61 +108,99 @@ cs_decode_report_get_missing(const CsDecodeReport *r, guint i)
     return ENTRY(r, i)->missing ? (const char *const *) ENTRY(r, i)->missing : none;
 }
 
-static int
-u16_cmp(const void *a, const void *b)
+/* A set of feature indices, one bit per map feature. */
+typedef guint64 FeatSet;
+
+#define FEATSET_WORDS(map) (((map)->t.n_features + 63) / 64)
+/* Stack room for maps of up to 4096 features; larger ones use the heap. */
+#define FEATSET_STACK 64
+
+static inline gboolean
+featset_has(const FeatSet *set, guint f)
 {
-    return (int) *(const guint16 *) a - (int) *(const guint16 *) b;
+    return (set[f / 64] >> (f % 64)) & 1;
+}
+
+static inline void
+featset_add(FeatSet *set, guint f)
+{
+    set[f / 64] |= G_GUINT64_CONSTANT(1) << (f % 64);
+}
+
+/* libvirt's greedy walk over the features of @vec (consumed): in map order,
+ * every feature whose bits are all still in @vec is taken and its bits
+ * removed. @taken (FEATSET_WORDS bits) receives the taken features. Stops
+ * after @limit features when @limit is not 0 (@taken is then partial).
+ * Returns: the number of features taken. */
+static guint
+vec_take(const CsCpuMap *map, CsWord *vec, FeatSet *taken, guint limit)
+{
+    guint n_sets = FEATSET_WORDS(map);
+    guint count = 0;
+
+    memset(taken, 0, sizeof(FeatSet) * n_sets);
+    /* candidates: features without bits, and those having a bit of @vec */
+    for (guint e = 0; e < map->n_empty; e++)
+        featset_add(taken, map->empty_feats[e]);
+    for (guint w = 0; w < map->t.n_words; w++) {
+        CsWord bits = vec[w];
+
+        while (bits) {
+            guint bit = w * 32 + __builtin_ctz(bits);
+
+            bits &= bits - 1;
+            for (guint k = map->bit_off[bit]; k < map->bit_off[bit + 1]; k++)
+                featset_add(taken, map->bit_feat[k]);
+        }
+    }
+    for (guint s = 0; s < n_sets; s++) {
+        FeatSet cand = taken[s];
+
+        while (cand) {
+            guint b = __builtin_ctzll(cand);
+            guint f = s * 64 + b;
+            const CsMapFeature *feat = &map->t.features[f];
+
+            cand &= cand - 1;
+            if (cs_vec_has_feature(vec, feat)) {
+                cs_vec_del_feature(vec, feat);
+                if (++count == limit)
+                    return count;
+            } else {
+                taken[s] &= ~(G_GUINT64_CONSTANT(1) << b);
+            }
+        }
+    }
+    return count;
+}
+
+/* Appends the features of @set to @out (guint16), ascending. */
+static void
+featset_append(const CsCpuMap *map, const FeatSet *set, GArray *out)
+{
+    for (guint s = 0; s < FEATSET_WORDS(map); s++) {
+        FeatSet bits = set[s];
+
+        while (bits) {
+            guint16 f = s * 64 + __builtin_ctzll(bits);
+
+            bits &= bits - 1;
+            g_array_append_val(out, f);
+        }
+    }
 }
 
 void
 cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out)
 {
-    guint16 stack[256];
-    guint16 *cand = stack;
-    guint n = 0, cap = G_N_ELEMENTS(stack);
+    FeatSet stack[FEATSET_STACK];
+    g_autofree FeatSet *heap = NULL;
+    FeatSet *taken = stack;
 
-    for (guint e = 0; e < map->n_empty; e++) {
-        if (n == cap)
-            break;
-        cand[n++] = map->empty_feats[e];
-    }
-    for (guint w = 0; w < map->t.n_words; w++) {
-        CsWord bits = vec[w];
-
-        while (bits) {
-            guint b = __builtin_ctz(bits);
-            guint bit = w * 32 + b;
-
-            bits &= bits - 1;
-            for (guint k = map->bit_off[bit]; k < map->bit_off[bit + 1]; k++) {
-                if (n == cap) {
-                    guint16 *bigger = g_new(guint16, cap * 2);
-
-                    memcpy(bigger, cand, sizeof(guint16) * n);
-                    if (cand != stack)
-                        g_free(cand);
-                    cand = bigger;
-                    cap *= 2;
-                }
-                cand[n++] = map->bit_feat[k];
-            }
-        }
-    }
-    if (n > 1)
-        qsort(cand, n, sizeof(guint16), u16_cmp);
-    for (guint i = 0; i < n; i++) {
-        const CsMapFeature *f;
-
-        if (i > 0 && cand[i] == cand[i - 1])
-            continue;
-        f = &map->t.features[cand[i]];
-        if (cs_vec_has_feature(vec, f)) {
-            cs_vec_del_feature(vec, f);
-            g_array_append_val(out, cand[i]);
-        }
-    }
-    if (cand != stack)
-        g_free(cand);
+    if (FEATSET_WORDS(map) > FEATSET_STACK)
+        taken = heap = g_new(FeatSet, FEATSET_WORDS(map));
+    vec_take(map, vec, taken, 0);
+    featset_append(map, taken, out);
 }
 
 void
@@ -176,31 +215,34 @@ cs_x86_vec_to_def(const CsCpuMap *map, CsWord *vec, CsCpuDef *def,
                                   policy);
 }
 
-/* One candidate model, as libvirt's x86DataToCPU builds it. */
+/* One candidate model, as libvirt's x86DataToCPU builds it. The feature
+ * lists are only built when asked (the report, the winner); the counts and
+ * the score always are. */
 typedef struct {
     int model;
-    GArray *req;            /* guint16 features the data has beyond the model */
-    GArray *dis;            /* guint16 model features the data lacks (+ removed) */
+    const char *hv;         /* its entry in the allowed list, or NULL */
+    guint n_req;            /* features the data has beyond the model */
+    guint n_dis;            /* model features the data lacks (+ removed) */
+    GArray *req;            /* (nullable) guint16: the n_req features */
+    GArray *dis;            /* (nullable) guint16: the n_dis features */
     guint n_features;       /* req + dis */
     guint score;            /* libvirt's weighted count (guest) */
     guint penalty;          /* the disabled part of the score */
 } Candidate;
+
+/* Scratch space of one decode, allocated once. */
+typedef struct {
+    CsWord *req;            /* n_words */
+    CsWord *dis;            /* n_words */
+    FeatSet *req_set;       /* FEATSET_WORDS */
+    FeatSet *dis_set;       /* FEATSET_WORDS */
+} Work;
 
 static void
 candidate_clear(Candidate *c)
 {
     g_clear_pointer(&c->req, g_array_unref);
     g_clear_pointer(&c->dis, g_array_unref);
-}
-
-static gboolean
-in_list(const GArray *list, guint16 f)
-{
-    for (guint i = 0; i < list->len; i++) {
-        if (g_array_index(list, guint16, i) == f)
-            return TRUE;
-    }
-    return FALSE;
 }
 
 /* Finds @name in @allowed ("Name" or "Name:blocker:..."); returns the entry. */
@@ -217,11 +259,16 @@ find_allowed(const char *const *allowed, const char *name)
     return NULL;
 }
 
+/* Evaluates model @mi against @data. With @lists, c->req and c->dis are
+ * filled. Without @lists, a host candidate stops as soon as one missing
+ * feature is found (c->n_dis is then 1 and nothing else is set). */
 static void
 build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
-                gboolean guest, CsWord *req, CsWord *dis, Candidate *c)
+                gboolean guest, gboolean lists, Work *work, Candidate *c)
 {
     const CsMapModel *m = &map->t.models[mi];
+    CsWord *req = work->req;
+    CsWord *dis = work->dis;
     guint enabled, disabled = 0, penalty = BASE_PENALTY;
 
     for (guint w = 0; w < map->t.n_words; w++) {
@@ -246,22 +293,39 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
         }
     }
     c->model = mi;
-    c->req = g_array_new(FALSE, FALSE, sizeof(guint16));
-    c->dis = g_array_new(FALSE, FALSE, sizeof(guint16));
-    cs_x86_vec_features(map, req, c->req);
-    cs_x86_vec_features(map, dis, c->dis);
+    c->hv = hv;
+    if (!guest && !lists) {
+        c->n_dis = vec_take(map, dis, work->dis_set, 1);
+        if (c->n_dis > 0)
+            return;
+    } else {
+        c->n_dis = vec_take(map, dis, work->dis_set, 0);
+    }
+    c->n_req = vec_take(map, req, work->req_set, 0);
+    if (lists) {
+        c->req = g_array_sized_new(FALSE, FALSE, sizeof(guint16), c->n_req);
+        c->dis = g_array_sized_new(FALSE, FALSE, sizeof(guint16), c->n_dis);
+        featset_append(map, work->req_set, c->req);
+        featset_append(map, work->dis_set, c->dis);
+    }
     if (guest) {
         for (guint r = 0; r < m->n_removed; r++) {
-            if (!in_list(c->req, m->removed[r]) && !in_list(c->dis, m->removed[r]))
-                g_array_append_val(c->dis, m->removed[r]);
+            guint16 f = m->removed[r];
+
+            if (featset_has(work->req_set, f) || featset_has(work->dis_set, f))
+                continue;
+            featset_add(work->dis_set, f);
+            c->n_dis++;
+            if (lists)
+                g_array_append_val(c->dis, f);
         }
     }
-    c->n_features = c->req->len + c->dis->len;
+    c->n_features = c->n_req + c->n_dis;
     /* libvirt's weighting walks the list while shrinking its bound */
     enabled = c->n_features;
     if (guest) {
         for (guint i = 0; i < enabled; i++) {
-            if (i >= c->req->len) {
+            if (i >= c->n_req) {
                 enabled--;
                 disabled += penalty;
                 penalty++;
@@ -273,6 +337,24 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
         c->score = c->n_features;
         c->penalty = 0;
     }
+}
+
+/* A reason sentence for the report, or NULL when there is no report. */
+static char *
+reason_new(const CsDecodeReport *report, const char *format, ...) G_GNUC_PRINTF(2, 3);
+
+static char *
+reason_new(const CsDecodeReport *report, const char *format, ...)
+{
+    va_list ap;
+    char *text;
+
+    if (!report)
+        return NULL;
+    va_start(ap, format);
+    text = g_strdup_vprintf(format, ap);
+    va_end(ap);
+    return text;
 }
 
 static gboolean
@@ -303,8 +385,9 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
 {
     gboolean guest = (flags & CS_DECODE_GUEST) != 0;
     g_autofree CsWord *vec = NULL;
-    g_autofree CsWord *req = NULL;
-    g_autofree CsWord *dis = NULL;
+    g_autofree guint64 *scratch = NULL;
+    Work work;
+    guint n_sets = FEATSET_WORDS(map);
     const CsCpuidLeaf *leaf1;
     guint32 signature = 0;
     guint family = 0, fmodel = 0, stepping = 0;
@@ -323,8 +406,12 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     }
 
     vec = cs_vec_new(map);
-    req = cs_vec_new(map);
-    dis = cs_vec_new(map);
+    /* one block: two word vectors and two feature sets */
+    scratch = g_new0(guint64, map->t.n_words + 1 + 2 * n_sets);
+    work.req = (CsWord *) scratch;
+    work.dis = work.req + map->t.n_words + 1;
+    work.req_set = scratch + map->t.n_words + 1;
+    work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
     vendor = cs_cpu_map_detect_vendor(map, data);
     if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
@@ -396,20 +483,21 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         if (!report && ((guest && !m->decode_guest) || (!guest && !m->decode_host)))
             continue;
 
-        build_candidate(map, vec, i, hv, guest, req, dis, &c);
+        build_candidate(map, vec, i, hv, guest, report != NULL, &work, &c);
         sig_cand = signature && cs_signature_match(m, family, fmodel, stepping);
         entry.sig_match = sig_cand;
-        entry.n_extra = c.req->len;
-        entry.missing = feature_names(map, c.dis);
+        entry.n_extra = c.n_req;
+        if (report)
+            entry.missing = feature_names(map, c.dis);
 
         if ((guest && !m->decode_guest) || (!guest && !m->decode_host)) {
             entry.status = CS_CANDIDATE_NOT_FOR_TYPE;
-            entry.reason = g_strdup_printf("the map does not use it for %s CPUs",
+            entry.reason = reason_new(report, "the map does not use it for %s CPUs",
                                            guest ? "guest" : "host");
-        } else if (!guest && c.dis->len > 0) {
+        } else if (!guest && c.n_dis > 0) {
             entry.status = CS_CANDIDATE_MISSING;
-            entry.reason = g_strdup_printf("the CPU lacks %u of its features",
-                                           c.dis->len);
+            entry.reason = reason_new(report, "the CPU lacks %u of its features",
+                                           c.n_dis);
         } else {
             const CsMapModel *cur = best.model >= 0 ? &map->t.models[best.model] : NULL;
             gboolean sig_cur = cur && signature &&
@@ -418,29 +506,29 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
             is_pref = preferred && strv_has(preferred, m->name);
             if (is_pref && !preferred[1]) {
                 use = stop = TRUE;
-                entry.reason = g_strdup("the preferred model");
+                entry.reason = reason_new(report, "%s", "the preferred model");
             } else if (!cur) {
                 use = TRUE;
-                entry.reason = g_strdup("the first usable model");
+                entry.reason = reason_new(report, "%s", "the first usable model");
             } else if (signature && sig_cur && !sig_cand) {
-                entry.reason = g_strdup_printf("its signatures do not match the CPU "
+                entry.reason = reason_new(report, "its signatures do not match the CPU "
                                                "(family %u model %u), %s's do",
                                                family, fmodel, cur->name);
             } else if (signature && !sig_cur && sig_cand) {
                 use = TRUE;
-                entry.reason = g_strdup_printf("its signature matches the CPU "
+                entry.reason = reason_new(report, "its signature matches the CPU "
                                                "(family %u model %u)", family, fmodel);
             } else if (c.score < best.score ||
                        (c.score == best.score && c.penalty < best.penalty)) {
                 use = TRUE;
-                entry.reason = g_strdup_printf("fewer listed features (%u) than %s (%u)",
+                entry.reason = reason_new(report, "fewer listed features (%u) than %s (%u)",
                                                c.score, cur->name, best.score);
             } else if (is_pref && c.penalty < best.penalty) {
                 use = TRUE;
-                entry.reason = g_strdup_printf("preferred, with fewer disabled features "
+                entry.reason = reason_new(report, "preferred, with fewer disabled features "
                                                "than %s", cur->name);
             } else {
-                entry.reason = g_strdup_printf("%u listed features, %s needs %u",
+                entry.reason = reason_new(report, "%u listed features, %s needs %u",
                                                c.score, cur->name, best.score);
             }
             entry.status = CS_CANDIDATE_WORSE;
@@ -484,6 +572,13 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         return NULL;
     }
 
+    if (!best.req) {
+        /* the winner's feature lists (the loop only counted them) */
+        int model = best.model;
+        const char *hv = best.hv;
+
+        build_candidate(map, vec, model, hv, guest, TRUE, &work, &best);
+    }
     def = cs_cpu_def_new(guest ? CS_CPU_TYPE_GUEST : CS_CPU_TYPE_HOST);
     if (guest) {
         def->mode = CS_CPU_MODE_CUSTOM;
