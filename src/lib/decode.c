@@ -236,6 +236,7 @@ typedef struct {
     CsWord *dis;            /* n_words */
     FeatSet *req_set;       /* FEATSET_WORDS */
     FeatSet *dis_set;       /* FEATSET_WORDS */
+    CsWord *known;          /* NULL, or the words whose bits the data knows */
 } Work;
 
 static void
@@ -274,6 +275,10 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
     for (guint w = 0; w < map->t.n_words; w++) {
         req[w] = data[w] & ~m->vec[w];
         dis[w] = m->vec[w] & ~data[w];
+    }
+    if (work->known) {
+        for (guint w = 0; w < map->t.n_words; w++)
+            dis[w] &= work->known[w];
     }
     if (hv && strchr(hv, ':')) {
         g_auto(GStrv) blockers = g_strsplit(strchr(hv, ':') + 1, ":", -1);
@@ -357,6 +362,35 @@ reason_new(const CsDecodeReport *report, const char *format, ...)
     return text;
 }
 
+/* A VMX capability MSR (0x480-0x491) missing from raw data says nothing
+ * about the VMX sub-features it reports: the dump was taken without MSR
+ * access, or by a tool that does not read them. Its words are unknown, and a
+ * model's features there neither count as missing nor block the model.
+ * libvirt 9.0's map has no such features, so this never changes its answers.
+ * Returns: (transfer full) the mask of known words, or NULL if all are. */
+#define VMX_MSR_FIRST 0x480
+#define VMX_MSR_LAST 0x491
+
+static CsWord *
+known_words(const CsCpuMap *map, const CsCpuidData *data)
+{
+    CsWord *known = NULL;
+
+    for (guint w = 0; w < map->t.n_words; w++) {
+        const CsWordKey *k = &map->t.words[w];
+
+        if (k->kind != CS_WORD_MSR || k->leaf < VMX_MSR_FIRST || k->leaf > VMX_MSR_LAST ||
+            cs_cpuid_data_get_msr(data, k->leaf))
+            continue;
+        if (!known) {
+            known = cs_vec_new(map);
+            memset(known, 0xff, sizeof(CsWord) * map->t.n_words);
+        }
+        known[w] = 0;
+    }
+    return known;
+}
+
 static gboolean
 strv_has(const char *const *v, const char *s)
 {
@@ -386,6 +420,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     gboolean guest = (flags & CS_DECODE_GUEST) != 0;
     g_autofree CsWord *vec = NULL;
     g_autofree guint64 *scratch = NULL;
+    g_autofree CsWord *known_mask = NULL;
     Work work;
     guint n_sets = FEATSET_WORDS(map);
     const CsCpuidLeaf *leaf1;
@@ -413,6 +448,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     work.req_set = scratch + map->t.n_words + 1;
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
+    work.known = known_mask = known_words(map, data);
     vendor = cs_cpu_map_detect_vendor(map, data);
     if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
         signature = leaf1->eax & SIGNATURE_MASK;
