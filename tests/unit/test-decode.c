@@ -14,7 +14,7 @@ static const CsCpuidLeaf i7_2600[] = {
 static const CsCpuidLeaf haswell_tsx[] = {
     { .eax_in = 0x0, .eax = 0x0000000d, .ebx = 0x756e6547, .ecx = 0x6c65746e, .edx = 0x49656e69 },
     { .eax_in = 0x1, .eax = 0x000306c3, .ecx = 0x7ffafbff, .edx = 0xbfebfbff },
-    { .eax_in = 0x7, .ebx = 0x000027ab },
+    { .eax_in = 0x7, .ebx = 0x00002fbb },
     { .eax_in = 0x80000001, .ecx = 0x00000021, .edx = 0x2c100800 },
 };
 
@@ -65,6 +65,31 @@ def_features(CsCpuMap *map, const CsCpuDef *def)
     return set;
 }
 
+/* A feature reported only by VMX capability MSRs the data does not hold is
+ * unknown: decoding neither lists it as missing nor counts it as present. */
+static gboolean
+feature_unknown(CsCpuMap *map, const CsCpuidData *data, const char *name)
+{
+    int fi = cs_cpu_map_lookup_feature(map, name);
+    g_autoptr(CsCpuidData) f = NULL;
+    gsize n_leaves = 0, n_msrs = 0;
+    const CsMsr *msrs;
+
+    if (fi < 0)
+        return FALSE;
+    f = cs_cpu_map_feature_data(map, fi);
+    cs_cpuid_data_get_leaves(f, &n_leaves);
+    msrs = cs_cpuid_data_get_msrs(f, &n_msrs);
+    if (n_leaves || !n_msrs)
+        return FALSE;
+    for (gsize i = 0; i < n_msrs; i++) {
+        if (msrs[i].index < 0x480 || msrs[i].index > 0x491 ||
+            cs_cpuid_data_get_msr(data, msrs[i].index))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Decode keeps the bits: what the definition says equals what the data has
  * (less features the decode drops on purpose: broken TSX, removed ones). */
 static void
@@ -78,7 +103,7 @@ assert_decode_keeps_bits(CsCpuMap *map, const CsCpuidData *data, const CsCpuDef 
 
     g_hash_table_iter_init(&it, said);
     while (g_hash_table_iter_next(&it, &key, NULL)) {
-        if (!g_hash_table_contains(have, key))
+        if (!g_hash_table_contains(have, key) && !feature_unknown(map, data, key))
             g_error("%s: decoded %s lists '%s', which the data lacks", what,
                     cs_cpu_def_get_model(def), (char *) key);
     }
