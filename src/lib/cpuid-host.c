@@ -302,6 +302,40 @@ read_arch_capabilities(CsCpuidData *data)
     }
 }
 
+/* Adds the VMX capability MSRs (IA32_VMX_BASIC 0x480 .. IA32_VMX_VMFUNC
+ * 0x491) when the CPU has VMX (CPUID.1:ECX[5]) and the msr device can be
+ * read; the VMX sub-features of the CPU map live there. MSRs the CPU does
+ * not implement fail to read and are left out. */
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST 0x491
+
+static void
+read_vmx_capabilities(CsCpuidData *data)
+{
+    const CsCpuidLeaf *leaf1 = cs_cpuid_data_get_leaf(data, 0x1, 0);
+    int fd;
+
+    if (!leaf1 || !(leaf1->ecx & (1u << 5)))
+        return;
+    if ((fd = open(MSR_DEVICE, O_RDONLY | O_CLOEXEC)) < 0)
+        return;
+    for (guint32 index = MSR_VMX_FIRST; index <= MSR_VMX_LAST; index++) {
+        guint64 value = 0;
+        ssize_t got;
+
+        do {
+            got = pread(fd, &value, sizeof(value), index);
+        } while (got < 0 && errno == EINTR);
+        if (got == (ssize_t) sizeof(value)) {
+            CsMsr msr = { .index = index, .eax = (guint32) value,
+                          .edx = (guint32) (value >> 32) };
+
+            cs_cpuid_data_add_msr(data, &msr);
+        }
+    }
+    close(fd);
+}
+
 CsCpuidData *
 cs_cpuid_data_new_from_host(GError **error)
 {
@@ -318,10 +352,45 @@ cs_cpuid_data_new_from_host(GError **error)
     read_basic(data);
     read_extended(data);
     read_arch_capabilities(data);
+    read_vmx_capabilities(data);
     return g_steal_pointer(&data);
 }
 
 #else /* !x86 */
+
+/* Adds the VMX capability MSRs (IA32_VMX_BASIC 0x480 .. IA32_VMX_VMFUNC
+ * 0x491) when the CPU has VMX (CPUID.1:ECX[5]) and the msr device can be
+ * read; the VMX sub-features of the CPU map live there. MSRs the CPU does
+ * not implement fail to read and are left out. */
+#define MSR_VMX_FIRST 0x480
+#define MSR_VMX_LAST 0x491
+
+static void
+read_vmx_capabilities(CsCpuidData *data)
+{
+    const CsCpuidLeaf *leaf1 = cs_cpuid_data_get_leaf(data, 0x1, 0);
+    int fd;
+
+    if (!leaf1 || !(leaf1->ecx & (1u << 5)))
+        return;
+    if ((fd = open(MSR_DEVICE, O_RDONLY | O_CLOEXEC)) < 0)
+        return;
+    for (guint32 index = MSR_VMX_FIRST; index <= MSR_VMX_LAST; index++) {
+        guint64 value = 0;
+        ssize_t got;
+
+        do {
+            got = pread(fd, &value, sizeof(value), index);
+        } while (got < 0 && errno == EINTR);
+        if (got == (ssize_t) sizeof(value)) {
+            CsMsr msr = { .index = index, .eax = (guint32) value,
+                          .edx = (guint32) (value >> 32) };
+
+            cs_cpuid_data_add_msr(data, &msr);
+        }
+    }
+    close(fd);
+}
 
 CsCpuidData *
 cs_cpuid_data_new_from_host(GError **error)
