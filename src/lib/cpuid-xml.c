@@ -78,6 +78,222 @@ cs_cpuid_data_parse_items(const xmlNode *node, CsCpuidData *data,
     return TRUE;
 }
 
+/* A fast reader for the plain form of <cpudata> that libvirt's dumps and
+ * `cpusel dump` write. It accepts a strict subset of XML only: ASCII text,
+ * comments and whitespace around and inside one <cpudata arch='...'>
+ * element that holds self-closed <cpuid>/<msr> elements with the known
+ * attributes, whose values are letters, digits and '_'. Anything else,
+ * including every input that is malformed or has bad values, is left to
+ * the libxml2 reader, so results and error messages stay the same. */
+typedef struct {
+    const char *p;
+    const char *end;
+} Scan;
+
+#define FAST_MAX_ATTRS 6
+
+static inline gboolean
+fast_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static inline gboolean
+fast_is_word(char c)
+{
+    return g_ascii_isalnum(c) || c == '_';
+}
+
+static gboolean
+fast_has(const Scan *s, const char *lit, gsize n)
+{
+    return (gsize) (s->end - s->p) >= n && memcmp(s->p, lit, n) == 0;
+}
+
+/* Skips whitespace and comments; FALSE on a malformed comment. */
+static gboolean
+fast_skip_misc(Scan *s)
+{
+    for (;;) {
+        while (s->p < s->end && fast_is_space(*s->p))
+            s->p++;
+        if (!fast_has(s, "<!--", 4))
+            return TRUE;
+        s->p += 4;
+        for (;;) {
+            if (s->end - s->p < 3)
+                return FALSE;
+            if (s->p[0] == '-' && s->p[1] == '-') {
+                if (s->p[2] != '>')
+                    return FALSE;       /* "--" inside a comment */
+                s->p += 3;
+                break;
+            }
+            s->p++;
+        }
+    }
+}
+
+/* Reads attributes up to "/>" (@self_closed TRUE) or ">". Each attribute
+ * must be one of @names, at most once; values go to @vals/@lens. */
+static gboolean
+fast_attrs(Scan *s, const char *const *names, guint n_names,
+           const char **vals, gsize *lens, gboolean *self_closed)
+{
+    for (guint i = 0; i < n_names; i++)
+        vals[i] = NULL;
+    for (;;) {
+        const char *name;
+        gsize name_len;
+        guint k;
+        char quote;
+
+        if (s->p >= s->end || !fast_is_space(*s->p)) {
+            /* no whitespace: only the end of the tag may follow */
+            if (fast_has(s, "/>", 2)) {
+                s->p += 2;
+                *self_closed = TRUE;
+                return TRUE;
+            }
+            if (fast_has(s, ">", 1)) {
+                s->p++;
+                *self_closed = FALSE;
+                return TRUE;
+            }
+            return FALSE;
+        }
+        while (s->p < s->end && fast_is_space(*s->p))
+            s->p++;
+        if (fast_has(s, "/>", 2) || fast_has(s, ">", 1))
+            continue;
+        name = s->p;
+        while (s->p < s->end && fast_is_word(*s->p))
+            s->p++;
+        name_len = s->p - name;
+        for (k = 0; k < n_names; k++) {
+            if (strlen(names[k]) == name_len && memcmp(names[k], name, name_len) == 0)
+                break;
+        }
+        if (k == n_names || vals[k])
+            return FALSE;               /* unknown or repeated */
+        while (s->p < s->end && fast_is_space(*s->p))
+            s->p++;
+        if (!fast_has(s, "=", 1))
+            return FALSE;
+        s->p++;
+        while (s->p < s->end && fast_is_space(*s->p))
+            s->p++;
+        if (s->p >= s->end || (*s->p != '\'' && *s->p != '"'))
+            return FALSE;
+        quote = *s->p++;
+        vals[k] = s->p;
+        while (s->p < s->end && fast_is_word(*s->p))
+            s->p++;
+        if (s->p >= s->end || *s->p != quote)
+            return FALSE;
+        lens[k] = s->p - vals[k];
+        s->p++;
+    }
+}
+
+/* Parses an attribute value as cs_xml_prop_uint() does; FALSE when the
+ * libxml2 reader must report it. */
+static gboolean
+fast_uint(const char *val, gsize len, guint64 *out_value)
+{
+    char buf[48];
+
+    if (len >= sizeof(buf))
+        return FALSE;
+    memcpy(buf, val, len);
+    buf[len] = '\0';
+    return cs_parse_uint(buf, G_MAXUINT32, out_value);
+}
+
+/* Returns: (transfer full) the data, or NULL when the input is not in the
+ * plain form (the caller then uses libxml2). */
+static CsCpuidData *
+fast_parse(const char *xml, gsize len)
+{
+    static const char *const root_attrs[] = { "arch" };
+    static const char *const cpuid_attrs[] = { "eax_in", "ecx_in", "eax", "ebx",
+                                               "ecx", "edx" };
+    static const char *const msr_attrs[] = { "index", "eax", "edx" };
+    g_autoptr(CsCpuidData) data = NULL;
+    Scan s = { xml, xml + len };
+    const char *vals[FAST_MAX_ATTRS];
+    gsize lens[FAST_MAX_ATTRS];
+    gboolean self_closed = FALSE;
+    guint n = 0;
+
+    for (gsize i = 0; i < len; i++) {
+        guchar c = xml[i];
+
+        if ((c < 0x20 || c > 0x7e) && !fast_is_space(c))
+            return NULL;
+    }
+    if (!fast_skip_misc(&s) || !fast_has(&s, "<cpudata", 8))
+        return NULL;
+    s.p += 8;
+    if (!fast_attrs(&s, root_attrs, 1, vals, lens, &self_closed) || self_closed ||
+        !vals[0])
+        return NULL;
+    if (!((lens[0] == 3 && memcmp(vals[0], "x86", 3) == 0) ||
+          (lens[0] == 6 && memcmp(vals[0], "x86_64", 6) == 0) ||
+          (lens[0] == 4 && memcmp(vals[0], "i686", 4) == 0)))
+        return NULL;
+    data = cs_cpuid_data_new();
+    for (;;) {
+        guint64 v[FAST_MAX_ATTRS] = { 0 };
+
+        if (!fast_skip_misc(&s))
+            return NULL;
+        if (fast_has(&s, "</cpudata", 9)) {
+            s.p += 9;
+            while (s.p < s.end && fast_is_space(*s.p))
+                s.p++;
+            if (!fast_has(&s, ">", 1))
+                return NULL;
+            s.p++;
+            break;
+        }
+        if (fast_has(&s, "<cpuid", 6)) {
+            CsCpuidLeaf leaf;
+
+            s.p += 6;
+            if (!fast_attrs(&s, cpuid_attrs, 6, vals, lens, &self_closed) ||
+                !self_closed || !vals[0])
+                return NULL;
+            for (guint i = 0; i < 6; i++) {
+                if (vals[i] && !fast_uint(vals[i], lens[i], &v[i]))
+                    return NULL;
+            }
+            leaf = (CsCpuidLeaf) { .eax_in = v[0], .ecx_in = v[1], .eax = v[2],
+                                   .ebx = v[3], .ecx = v[4], .edx = v[5] };
+            cs_cpuid_data_add_leaf(data, &leaf);
+        } else if (fast_has(&s, "<msr", 4)) {
+            CsMsr msr;
+
+            s.p += 4;
+            if (!fast_attrs(&s, msr_attrs, 3, vals, lens, &self_closed) ||
+                !self_closed)
+                return NULL;
+            for (guint i = 0; i < 3; i++) {
+                if (!vals[i] || !fast_uint(vals[i], lens[i], &v[i]))
+                    return NULL;
+            }
+            msr = (CsMsr) { .index = v[0], .eax = v[1], .edx = v[2] };
+            cs_cpuid_data_add_msr(data, &msr);
+        } else {
+            return NULL;
+        }
+        n++;
+    }
+    if (n == 0 || !fast_skip_misc(&s) || s.p != s.end)
+        return NULL;
+    return g_steal_pointer(&data);
+}
+
 CsCpuidData *
 cs_cpuid_data_parse_xml(const char *xml, gsize len, const char *source,
                         GError **error)
@@ -89,6 +305,8 @@ cs_cpuid_data_parse_xml(const char *xml, gsize len, const char *source,
 
     if (!source)
         source = "<input>";
+    if (len <= G_MAXINT && (data = fast_parse(xml, len)))
+        return g_steal_pointer(&data);
     if (!(doc = cs_xml_read(xml, len, source, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
