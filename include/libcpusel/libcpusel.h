@@ -8,3 +8,4 @@
 #include <libcpusel/cs-cpu-def.h>
 #include <libcpusel/cs-host.h>
 #include <libcpusel/cs-ops.h>
+#include <libcpusel/cs-baseline.h>

@@ -54,3 +54,5 @@ int cmd_dump(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_plan(int argc, char **argv);

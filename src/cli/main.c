@@ -10,6 +10,8 @@ static const CliCommand commands[] = {
     { "dump", "print raw CPU data (this machine's or a cpuid -r file) as <cpudata>", cmd_dump },
     { "models", "list the CPU models of the map", cmd_models },
     { "features", "list the CPU features of the map", cmd_features },
+    { "baseline", "compute one guest CPU every host CPU can run", cmd_baseline },
+    { "plan", "plan a fleet: shared CPU, psABI levels, hosts holding it back", cmd_plan },
 };
 
 static void
