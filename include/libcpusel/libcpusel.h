@@ -9,3 +9,4 @@
 #include <libcpusel/cs-host.h>
 #include <libcpusel/cs-ops.h>
 #include <libcpusel/cs-baseline.h>
+#include <libcpusel/cs-guest.h>

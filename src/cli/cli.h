@@ -54,5 +54,13 @@ int cmd_dump(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_features(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_encode(int argc, char **argv);
+int cmd_update(int argc, char **argv);
+int cmd_guest(int argc, char **argv);
+/* Loads a <cpu> (or decodes a <cpudata> dump as the host CPU). */
+CsCpuDef *cli_load_cpu(const CsCpuMap *map, const char *path, GError **error);
+/* Prints a compare report; returns the exit code for its result. */
+int cli_print_compare(const CsCompareReport *report, gboolean json);
 int cmd_baseline(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

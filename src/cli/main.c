@@ -10,6 +10,10 @@ static const CliCommand commands[] = {
     { "dump", "print raw CPU data (this machine's or a cpuid -r file) as <cpudata>", cmd_dump },
     { "models", "list the CPU models of the map", cmd_models },
     { "features", "list the CPU features of the map", cmd_features },
+    { "compare", "compare a guest CPU with a host CPU", cmd_compare },
+    { "encode", "encode a CPU definition as raw CPUID data or hypervisor masks", cmd_encode },
+    { "update", "update a guest CPU against a host CPU", cmd_update },
+    { "guest", "the CPU a hypervisor gives a guest on a host", cmd_guest },
     { "baseline", "compute one guest CPU every host CPU can run", cmd_baseline },
     { "plan", "plan a fleet: shared CPU, psABI levels, hosts holding it back", cmd_plan },
 };

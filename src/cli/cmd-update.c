@@ -1,0 +1,53 @@
+/* cpusel update: a guest CPU updated against a host CPU */
+#include <stdio.h>
+#include "cli.h"
+
+int
+cmd_update(int argc, char **argv)
+{
+    CliCommon common = { 0 };
+    gboolean migratable = FALSE;
+    GOptionEntry entries[] = {
+        { "migratable-host", 0, 0, G_OPTION_ARG_NONE, &migratable,
+          "Drop the host's features that block migration first", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST GUEST - update a guest "
+                                                         "CPU against a host CPU");
+    g_autoptr(CsCpuMap) map = NULL;
+    g_autoptr(CsCpuDef) host = NULL;
+    g_autoptr(CsCpuDef) guest = NULL;
+    GError *error = NULL;
+    int rc;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_add_common(ctx, &common);
+    if (!cli_parse(ctx, &argc, &argv)) {
+        cli_common_clear(&common);
+        return CPUSEL_EXIT_USAGE;
+    }
+    if (argc != 3) {
+        cli_common_clear(&common);
+        return cli_usage("update", "expected HOST and GUEST");
+    }
+    if (!(map = cli_load_map(&common, &error)) ||
+        !(host = cli_load_cpu(map, argv[1], &error)) ||
+        !(guest = cli_load_cpu(map, argv[2], &error)) ||
+        !cs_cpu_update(map, guest, host,
+                       migratable ? CS_UPDATE_MIGRATABLE_HOST : CS_UPDATE_DEFAULT,
+                       &error)) {
+        cli_common_clear(&common);
+        return cli_fail(error);
+    }
+    if (common.json) {
+        g_autofree char *text = cli_json_to_string(cli_json_cpu_def(guest));
+
+        rc = cli_print(text);
+    } else {
+        g_autofree char *xml = cs_cpu_def_format_xml(guest, 0);
+
+        rc = cli_print(xml);
+    }
+    cli_common_clear(&common);
+    return rc;
+}
