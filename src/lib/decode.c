@@ -203,6 +203,124 @@ cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out)
     featset_append(map, taken, out);
 }
 
+/* How a feature's presence is counted without the greedy walk. */
+typedef enum {
+    FEAT_EMPTY,     /* no bits: always taken */
+    FEAT_SINGLE,    /* one bit that no other feature has */
+    FEAT_MULTI,     /* several bits that no other feature has */
+    FEAT_SHARED,    /* shares a bit with another feature: greedy walk */
+} FeatClass;
+
+/* The map's features sorted by FeatClass, built once per decode. Only
+ * shared features depend on the order of the walk, so a count is a
+ * popcount plus a short walk over the shared ones. */
+typedef struct {
+    CsWord *single;     /* n_words: the bits of FEAT_SINGLE features */
+    guint16 *multi;     /* FEAT_MULTI features */
+    guint n_multi;
+    guint16 *shared;    /* FEAT_SHARED features, ascending */
+    guint n_shared;
+    guint8 *cls;        /* FeatClass of each feature */
+    guint n_empty;
+} FeatIndex;
+
+static void
+feat_index_init(const CsCpuMap *map, FeatIndex *fi)
+{
+    fi->single = g_new0(CsWord, map->t.n_words + 1);
+    fi->multi = g_new(guint16, map->t.n_features + 1);
+    fi->shared = g_new(guint16, map->t.n_features + 1);
+    fi->cls = g_new(guint8, map->t.n_features + 1);
+    fi->n_multi = fi->n_shared = fi->n_empty = 0;
+    for (guint f = 0; f < map->t.n_features; f++) {
+        const CsMapFeature *feat = &map->t.features[f];
+        guint n_bits = 0;
+        gboolean shared = FALSE;
+
+        for (guint p = 0; p < feat->n_parts; p++) {
+            CsWord bits = feat->parts[p].mask;
+
+            n_bits += __builtin_popcount(bits);
+            while (bits && !shared) {
+                guint bit = feat->parts[p].word * 32 + __builtin_ctz(bits);
+
+                bits &= bits - 1;
+                shared = map->bit_off[bit + 1] - map->bit_off[bit] > 1;
+            }
+        }
+        if (n_bits == 0) {
+            fi->cls[f] = FEAT_EMPTY;
+            fi->n_empty++;
+        } else if (shared) {
+            fi->cls[f] = FEAT_SHARED;
+            fi->shared[fi->n_shared++] = f;
+        } else if (n_bits == 1 && feat->n_parts == 1) {
+            fi->cls[f] = FEAT_SINGLE;
+            fi->single[feat->parts[0].word] |= feat->parts[0].mask;
+        } else {
+            fi->cls[f] = FEAT_MULTI;
+            fi->multi[fi->n_multi++] = f;
+        }
+    }
+}
+
+static void
+feat_index_clear(FeatIndex *fi)
+{
+    g_clear_pointer(&fi->single, g_free);
+    g_clear_pointer(&fi->multi, g_free);
+    g_clear_pointer(&fi->shared, g_free);
+    g_clear_pointer(&fi->cls, g_free);
+}
+
+/* Bits set in @x (no popcnt instruction is assumed). */
+static inline guint
+popcount32(guint32 x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
+/* The number of features vec_take() would take from @vec, the FEAT_SINGLE
+ * ones excepted (the caller counts them). Only the bits of shared features
+ * are removed from @vec; @shared_taken receives the shared features taken. */
+static guint
+vec_count_rest(const CsCpuMap *map, const FeatIndex *fi, CsWord *vec,
+               FeatSet *shared_taken)
+{
+    guint n = fi->n_empty;
+
+    for (guint i = 0; i < fi->n_multi; i++)
+        n += cs_vec_has_feature(vec, &map->t.features[fi->multi[i]]);
+    memset(shared_taken, 0, sizeof(FeatSet) * FEATSET_WORDS(map));
+    for (guint i = 0; i < fi->n_shared; i++) {
+        const CsMapFeature *feat = &map->t.features[fi->shared[i]];
+
+        if (cs_vec_has_feature(vec, feat)) {
+            cs_vec_del_feature(vec, feat);
+            featset_add(shared_taken, fi->shared[i]);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* Whether vec_count() counted feature @f of @vec (as left by it). */
+static gboolean
+vec_counted(const CsCpuMap *map, const FeatIndex *fi, const CsWord *vec,
+            const FeatSet *shared_taken, guint f)
+{
+    switch ((FeatClass) fi->cls[f]) {
+    case FEAT_EMPTY:
+        return TRUE;
+    case FEAT_SHARED:
+        return featset_has(shared_taken, f);
+    default:
+        return cs_vec_has_feature(vec, &map->t.features[f]);
+    }
+}
+
 void
 cs_x86_vec_to_def(const CsCpuMap *map, CsWord *vec, CsCpuDef *def,
                   CsFeaturePolicy policy)
@@ -237,7 +355,16 @@ typedef struct {
     FeatSet *req_set;       /* FEATSET_WORDS */
     FeatSet *dis_set;       /* FEATSET_WORDS */
     CsWord *known;          /* NULL, or the words whose bits the data knows */
+    FeatIndex fi;
 } Work;
+
+static void
+work_clear(Work *work)
+{
+    feat_index_clear(&work->fi);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Work, work_clear)
 
 static void
 candidate_clear(Candidate *c)
@@ -272,15 +399,38 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
     CsWord *dis = work->dis;
     guint enabled, disabled = 0, penalty = BASE_PENALTY;
 
-    for (guint w = 0; w < map->t.n_words; w++) {
-        req[w] = data[w] & ~m->vec[w];
-        dis[w] = m->vec[w] & ~data[w];
-    }
+    guint single_req = 0, single_dis = 0;
+    gboolean blocked = hv && strchr(hv, ':');
+
+    /* one pass: the two vectors and their single-bit feature counts */
     if (work->known) {
-        for (guint w = 0; w < map->t.n_words; w++)
-            dis[w] &= work->known[w];
+        const CsWord *known = work->known;
+
+        for (guint w = 0; w < map->t.n_words; w++) {
+            CsWord r = data[w] & ~m->vec[w];
+            CsWord d = m->vec[w] & ~data[w] & known[w];
+
+            req[w] = r;
+            dis[w] = d;
+            if ((r | d) & work->fi.single[w]) {
+                single_req += popcount32(r & work->fi.single[w]);
+                single_dis += popcount32(d & work->fi.single[w]);
+            }
+        }
+    } else {
+        for (guint w = 0; w < map->t.n_words; w++) {
+            CsWord r = data[w] & ~m->vec[w];
+            CsWord d = m->vec[w] & ~data[w];
+
+            req[w] = r;
+            dis[w] = d;
+            if ((r | d) & work->fi.single[w]) {
+                single_req += popcount32(r & work->fi.single[w]);
+                single_dis += popcount32(d & work->fi.single[w]);
+            }
+        }
     }
-    if (hv && strchr(hv, ':')) {
+    if (blocked) {
         g_auto(GStrv) blockers = g_strsplit(strchr(hv, ':') + 1, ":", -1);
 
         for (guint b = 0; blockers[b]; b++) {
@@ -299,30 +449,51 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
     }
     c->model = mi;
     c->hv = hv;
-    if (!guest && !lists) {
-        c->n_dis = vec_take(map, dis, work->dis_set, 1);
-        if (c->n_dis > 0)
-            return;
-    } else {
-        c->n_dis = vec_take(map, dis, work->dis_set, 0);
-    }
-    c->n_req = vec_take(map, req, work->req_set, 0);
     if (lists) {
+        c->n_dis = vec_take(map, dis, work->dis_set, 0);
+        c->n_req = vec_take(map, req, work->req_set, 0);
         c->req = g_array_sized_new(FALSE, FALSE, sizeof(guint16), c->n_req);
         c->dis = g_array_sized_new(FALSE, FALSE, sizeof(guint16), c->n_dis);
         featset_append(map, work->req_set, c->req);
         featset_append(map, work->dis_set, c->dis);
-    }
-    if (guest) {
-        for (guint r = 0; r < m->n_removed; r++) {
-            guint16 f = m->removed[r];
+        if (guest) {
+            for (guint r = 0; r < m->n_removed; r++) {
+                guint16 f = m->removed[r];
 
-            if (featset_has(work->req_set, f) || featset_has(work->dis_set, f))
-                continue;
-            featset_add(work->dis_set, f);
-            c->n_dis++;
-            if (lists)
+                if (featset_has(work->req_set, f) || featset_has(work->dis_set, f))
+                    continue;
+                featset_add(work->dis_set, f);
+                c->n_dis++;
                 g_array_append_val(c->dis, f);
+            }
+        }
+    } else {
+        /* counts only: the same numbers as the lists above */
+        if (blocked) {
+            /* blockers changed @dis after the pass */
+            single_dis = 0;
+            for (guint w = 0; w < map->t.n_words; w++)
+                single_dis += popcount32(dis[w] & work->fi.single[w]);
+        }
+        if (!guest && single_dis > 0) {
+            c->n_dis = single_dis;
+            return;
+        }
+        c->n_dis = single_dis + vec_count_rest(map, &work->fi, dis, work->dis_set);
+        if (!guest && c->n_dis > 0)
+            return;
+        c->n_req = single_req + vec_count_rest(map, &work->fi, req, work->req_set);
+        for (guint r = 0; guest && r < m->n_removed; r++) {
+            guint16 f = m->removed[r];
+            gboolean seen = FALSE;
+
+            for (guint k = 0; k < r && !seen; k++)
+                seen = m->removed[k] == f;
+            if (seen ||
+                vec_counted(map, &work->fi, req, work->req_set, f) ||
+                vec_counted(map, &work->fi, dis, work->dis_set, f))
+                continue;
+            c->n_dis++;
         }
     }
     c->n_features = c->n_req + c->n_dis;
@@ -421,7 +592,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     g_autofree CsWord *vec = NULL;
     g_autofree guint64 *scratch = NULL;
     g_autofree CsWord *known_mask = NULL;
-    Work work;
+    g_auto(Work) work = { 0 };
     guint n_sets = FEATSET_WORDS(map);
     const CsCpuidLeaf *leaf1;
     guint32 signature = 0;
@@ -449,6 +620,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
     work.known = known_mask = known_words(map, data);
+    feat_index_init(map, &work.fi);
     vendor = cs_cpu_map_detect_vendor(map, data);
     if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
         signature = leaf1->eax & SIGNATURE_MASK;
