@@ -113,9 +113,13 @@ cs_cpu_def_expand_features(const CsCpuMap *map, CsCpuDef *def, GError **error)
         cs_cpu_def_add_feature(expanded, f->name, f->policy);
     }
     if (!host) {
-        for (guint r = 0; r < m->n_removed; r++)
-            cs_cpu_def_add_feature(expanded, map->t.features[m->removed[r]].name,
-                                   CS_FEATURE_DISABLE);
+        /* features the model lost are disabled unless the CPU lists them */
+        for (guint r = 0; r < m->n_removed; r++) {
+            const char *name = map->t.features[m->removed[r]].name;
+
+            if (cs_cpu_def_find_feature(expanded, name) < 0)
+                cs_cpu_def_append_feature(expanded, name, CS_FEATURE_DISABLE);
+        }
     }
     g_array_sort(expanded->features, feature_name_cmp);
     cs_cpu_def_clear_features(def);
@@ -344,7 +348,6 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
         g_clear_pointer(&def->vendor, g_free);
     if ((flags & CS_BASELINE_EXPAND) && !cs_cpu_def_expand_features(map, def, error))
         return NULL;
-    g_debug("baseline: %s from %u model name(s)", def->model, g_strv_length((char **) names));
     return g_steal_pointer(&def);
 }
 
