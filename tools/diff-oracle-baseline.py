@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Random differential test of `cpusel baseline` against libvirt 9.0 (lvcpu).
+
+Draws sets of 2-12 real host CPUs (libvirt's decodes of the reference dumps,
+mixed generations, mostly one vendor, some mixed-vendor sets that must fail),
+runs every set plain, --expand and --migratable through both tools with
+libvirt's map, and compares the output byte for byte (or the error message).
+cpusel sometimes reads a member from its raw dump instead (decoded first),
+and sometimes reads a whole set from one <cpuTest> file (the streaming
+reader). Then the invariant: every member must compare IDENTICAL or SUPERSET
+against the plain result, according to libvirt's own compare.
+
+    tools/diff-oracle-baseline.py --cpusel build/src/cli/cpusel \
+        --lvcpu /tmp/oracle/lvcpu [--sets 2000] [--seed 4] [--ref DIR]
+
+Exit status: 0 all agree, 1 some differ, 77 the oracle is unusable.
+"""
+import argparse
+import concurrent.futures
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+MAP = '/usr/share/libvirt/cpu_map'
+MODES = [('plain', []), ('expand', ['--expand']), ('migratable', ['--migratable'])]
+
+
+def vendor_of(path):
+    with open(path) as f:
+        text = f.read()
+    for v in ('Intel', 'AMD', 'Hygon', 'Zhaoxin'):
+        if '<vendor>%s</vendor>' % v in text:
+            return v
+    return None
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--cpusel', required=True)
+    ap.add_argument('--lvcpu', required=True)
+    ap.add_argument('--ref', default=os.environ.get(
+        'CS_REFERENCE_DIR', os.path.join(here, '..', '..', 'shared', 'reference')))
+    ap.add_argument('--sets', type=int, default=2000)
+    ap.add_argument('--seed', type=int, default=4)
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
+    ap.add_argument('--show', type=int, default=5, help='differences to print')
+    args = ap.parse_args()
+
+    ref = os.path.abspath(args.ref)
+    dec = os.path.join(ref, 'expected', 'decode')
+    if not os.path.isdir(dec) or not os.path.isdir(MAP):
+        print('skip: no reference folder or libvirt map')
+        return 77
+    try:
+        subprocess.run([args.lvcpu, 'selftest'], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        print('skip: the oracle %s does not run' % args.lvcpu)
+        return 77
+
+    hosts = sorted(os.path.join(dec, f) for f in os.listdir(dec) if f.endswith('-host.xml'))
+    by_vendor = {}
+    for h in hosts:
+        by_vendor.setdefault(vendor_of(h), []).append(h)
+    rng = random.Random(args.seed)
+    tmp = tempfile.mkdtemp(prefix='diff-baseline-')
+
+    def raw_dump(path):
+        name = os.path.basename(path)[:-len('-host.xml')]
+        return os.path.join(ref, 'libvirt-cputestdata', name + '.xml')
+
+    sets = []   # (oracle files, cpusel files, members)
+    for i in range(args.sets):
+        n = rng.randint(2, 12)
+        r = rng.random()
+        if r < 0.05:
+            members = [rng.choice(hosts) for _ in range(n)]         # mixed vendors
+        else:
+            vendor = 'Intel' if r < 0.72 else 'AMD'
+            members = [rng.choice(by_vendor[vendor]) for _ in range(n)]
+        if rng.random() < 0.2:
+            # one <cpuTest> file holding every member
+            path = os.path.join(tmp, 'set-%05d.xml' % i)
+            with open(path, 'w') as out:
+                out.write('<cpuTest>\n')
+                for m in members:
+                    with open(m) as f:
+                        out.write(f.read())
+                out.write('</cpuTest>\n')
+            sets.append(([path], [path], members))
+        else:
+            ours = [raw_dump(m) if rng.random() < 0.25 else m for m in members]
+            sets.append((members, ours, members))
+
+    # libvirt: one batch
+    lines = []
+    for ofiles, _, _ in sets:
+        for mode, _ in MODES:
+            flag = {'plain': '-', 'expand': 'expand', 'migratable': 'migratable'}[mode]
+            lines.append('baseline\t%s\t%s' % (flag, '\t'.join(ofiles)))
+    batch = subprocess.run([args.lvcpu, 'batch'], input='\n'.join(lines) + '\n',
+                           capture_output=True, text=True, check=True).stdout
+    oracle = []
+    for rec in batch.split('### ')[1:]:
+        head, _, body = rec.partition('\n')
+        oracle.append((head.split()[1], body))
+    assert len(oracle) == len(lines), (len(oracle), len(lines))
+
+    def ours(k):
+        _, cfiles, _ = sets[k // 3]
+        extra = MODES[k % 3][1]
+        p = subprocess.run([args.cpusel, 'baseline', '--cpu-map', MAP] + extra + cfiles,
+                           capture_output=True, text=True)
+        return p.returncode, p.stdout, p.stderr
+
+    with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
+        results = list(ex.map(ours, range(len(lines))))
+
+    agree = 0
+    differ = []
+    errors = 0
+    compare_lines = []
+    for k, ((status, body), (rc, out, err)) in enumerate(zip(oracle, results)):
+        if status == 'ok':
+            ok = rc == 0 and out == body
+            if ok and k % 3 == 0:
+                path = os.path.join(tmp, 'result-%05d.xml' % (k // 3))
+                with open(path, 'w') as f:
+                    f.write(out)
+                for m in sets[k // 3][2]:
+                    compare_lines.append('compare\t%s\t%s' % (m, path))
+        else:
+            errors += 1
+            msg = body.strip()
+            ours_msg = err.strip()
+            if ours_msg.startswith('cpusel: '):
+                ours_msg = ours_msg[len('cpusel: '):]
+            ok = rc != 0 and msg.endswith(ours_msg) and ours_msg != ''
+        if ok:
+            agree += 1
+        else:
+            differ.append((k, status, body, rc, out, err))
+
+    # the invariant, by libvirt's compare
+    inv_ok = 0
+    inv_bad = []
+    if compare_lines:
+        batch = subprocess.run([args.lvcpu, 'batch'], input='\n'.join(compare_lines) + '\n',
+                               capture_output=True, text=True, check=True).stdout
+        for line, rec in zip(compare_lines, batch.split('### ')[1:]):
+            word = rec.partition('\n')[2].split('\n')[0]
+            if word in ('IDENTICAL', 'SUPERSET'):
+                inv_ok += 1
+            else:
+                inv_bad.append((line, word))
+
+    print('sets: %d (%d cases: plain, --expand, --migratable; %d libvirt errors)'
+          % (len(sets), len(lines), errors))
+    print('agreement: %d/%d' % (agree, len(lines)))
+    print('invariant (libvirt compare of each member vs the plain result): %d/%d'
+          % (inv_ok, len(compare_lines)))
+    for k, status, body, rc, out, err in differ[:args.show]:
+        print('--- case %d (%s, files %s)' % (k, MODES[k % 3][0], ' '.join(sets[k // 3][1])))
+        print('libvirt (%s):\n%s' % (status, body))
+        print('cpusel (exit %d):\n%s%s' % (rc, out, err))
+    for line, word in inv_bad[:args.show]:
+        print('invariant broken: %s -> %s' % (line, word))
+    return 0 if not differ and not inv_bad else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
