@@ -75,19 +75,23 @@ update_host_model(CsCpuDef *guest, const CsCpuDef *host)
 
 /* Features the guest's model once had are disabled unless listed
  * (libvirt's virCPUx86DisableRemovedFeatures). */
-static void
-disable_removed(const CsCpuMap *map, CsCpuDef *guest)
+static gboolean
+disable_removed(const CsCpuMap *map, CsCpuDef *guest, GError **error)
 {
     int mi = guest->model ? cs_cpu_map_lookup_model(map, guest->model) : -1;
 
-    if (mi < 0)
-        return;
+    if (mi < 0) {
+        g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'",
+                    guest->model ? guest->model : "");
+        return FALSE;
+    }
     for (guint r = 0; r < map->t.models[mi].n_removed; r++) {
         const char *name = map->t.features[map->t.models[mi].removed[r]].name;
 
         if (cs_cpu_def_find_feature(guest, name) < 0)
             cs_cpu_def_append_feature(guest, name, CS_FEATURE_DISABLE);
     }
+    return TRUE;
 }
 
 static gboolean
@@ -106,6 +110,7 @@ cs_cpu_update(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
 {
     g_autoptr(CsCpuDef) migratable = NULL;
     g_autofree CsWord *host_vec = NULL;
+    gboolean relative;
     CsArchKind kind;
 
     g_return_val_if_fail(map != NULL && guest != NULL, FALSE);
@@ -115,45 +120,49 @@ cs_cpu_update(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
         return cs_arch_unsupported(host->arch, error);
     if (guest->mode == CS_CPU_MODE_HOST_PASSTHROUGH || guest->mode == CS_CPU_MODE_MAXIMUM)
         return TRUE;
-    if (guest->mode == CS_CPU_MODE_CUSTOM && guest->match != CS_CPU_MATCH_MINIMUM &&
-        !has_optional(guest))
-        return TRUE;
-    if (!host) {
-        g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                    "the guest CPU needs a host CPU to be updated against");
-        return FALSE;
-    }
-    if (flags & CS_UPDATE_MIGRATABLE_HOST)
-        host = migratable = cs_cpu_def_copy_migratable(map, host);
+    /* only host-model, minimum-match and optional features depend on the
+     * host; the rest only gets its removed features disabled */
+    relative = guest->mode != CS_CPU_MODE_CUSTOM ||
+               guest->match == CS_CPU_MATCH_MINIMUM || has_optional(guest);
 
-    if (kind == CS_ARCH_X86 && !(host_vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, error)))
-        return FALSE;
-
-    for (guint i = 0; i < guest->features->len; i++) {
-        CsCpuFeature *f = &g_array_index(guest->features, CsCpuFeature, i);
-        gboolean has;
-
-        if (f->policy != CS_FEATURE_OPTIONAL)
-            continue;
-        if (kind == CS_ARCH_X86) {
-            int fi = cs_cpu_map_lookup_feature(map, f->name);
-
-            if (fi < 0) {
-                g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE,
-                            "unknown CPU feature '%s'", f->name);
-                return FALSE;
-            }
-            has = cs_vec_has_feature(host_vec, &map->t.features[fi]);
-        } else {
-            has = cs_cpu_def_find_feature(host, f->name) >= 0;
+    if (relative) {
+        if (!host) {
+            g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                        "the guest CPU needs a host CPU to be updated against");
+            return FALSE;
         }
-        f->policy = has ? CS_FEATURE_REQUIRE : CS_FEATURE_DISABLE;
-    }
+        if (flags & CS_UPDATE_MIGRATABLE_HOST)
+            host = migratable = cs_cpu_def_copy_migratable(map, host);
+        if (kind == CS_ARCH_X86 &&
+            !(host_vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, error)))
+            return FALSE;
 
-    if (guest->mode == CS_CPU_MODE_HOST_MODEL || guest->match == CS_CPU_MATCH_MINIMUM)
-        update_host_model(guest, host);
+        for (guint i = 0; i < guest->features->len; i++) {
+            CsCpuFeature *f = &g_array_index(guest->features, CsCpuFeature, i);
+            gboolean has;
+
+            if (f->policy != CS_FEATURE_OPTIONAL)
+                continue;
+            if (kind == CS_ARCH_X86) {
+                int fi = cs_cpu_map_lookup_feature(map, f->name);
+
+                if (fi < 0) {
+                    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE,
+                                "unknown CPU feature '%s'", f->name);
+                    return FALSE;
+                }
+                has = cs_vec_has_feature(host_vec, &map->t.features[fi]);
+            } else {
+                has = cs_cpu_def_find_feature(host, f->name) >= 0;
+            }
+            f->policy = has ? CS_FEATURE_REQUIRE : CS_FEATURE_DISABLE;
+        }
+
+        if (guest->mode == CS_CPU_MODE_HOST_MODEL || guest->match == CS_CPU_MATCH_MINIMUM)
+            update_host_model(guest, host);
+    }
 
     if (kind == CS_ARCH_X86)
-        disable_removed(map, guest);
+        return disable_removed(map, guest, error);
     return TRUE;
 }
