@@ -6,14 +6,48 @@
 int cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
                       const CsDecodeReport *report, gboolean json, gboolean level_in_text);
 
+/* A capabilities document: <host> holds the CPU, each x86 <guest> advertises
+ * CPU selection (libvirt's <cpuselection/>). */
+static int
+print_capabilities(const CsCpuDef *def)
+{
+    g_autofree char *cpu = cs_cpu_def_format_xml(def, 4);
+    g_autoptr(GString) s = g_string_new("<capabilities>\n\n  <host>\n");
+    const char *arch = cs_cpu_def_get_arch(def);
+
+    g_string_append(s, cpu);
+    g_string_append(s, "  </host>\n");
+    if (!arch || strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0) {
+        static const struct { const char *arch; guint wordsize; } guests[] = {
+            { "i686", 32 }, { "x86_64", 64 },
+        };
+
+        for (guint i = 0; i < G_N_ELEMENTS(guests); i++) {
+            if (guests[i].wordsize == 64 && arch && strcmp(arch, "i686") == 0)
+                continue;
+            g_string_append_printf(s,
+                "\n  <guest>\n    <os_type>hvm</os_type>\n"
+                "    <arch name='%s'>\n      <wordsize>%u</wordsize>\n    </arch>\n"
+                "    <features>\n      <cpuselection/>\n    </features>\n  </guest>\n",
+                guests[i].arch, guests[i].wordsize);
+        }
+    }
+    g_string_append(s, "\n</capabilities>\n");
+    return cli_print(s->str);
+}
+
 int
 cmd_host(int argc, char **argv)
 {
     CliCommon common = { 0 };
     gboolean explain = FALSE;
+    gboolean capabilities = FALSE;
     GOptionEntry entries[] = {
         { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
           "Say why the model won and what newer models lack", NULL },
+        { "capabilities", 0, 0, G_OPTION_ARG_NONE, &capabilities,
+          "Print a capabilities document (<host> CPU, x86 <guest>s with cpuselection)",
+          NULL },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- decode this machine's CPU");
@@ -51,7 +85,10 @@ cmd_host(int argc, char **argv)
         cs_cpu_def_set_microcode(def, microcode);
     if (cs_host_get_topology(&topo, NULL))
         cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores, topo.threads);
-    rc = cli_print_decoded(map, def, report, common.json, TRUE);
+    if (capabilities && !common.json)
+        rc = print_capabilities(def);
+    else
+        rc = cli_print_decoded(map, def, report, common.json, TRUE);
     cli_common_clear(&common);
     return rc;
 }
