@@ -47,6 +47,7 @@ cs_cpu_map_finish(CsCpuMap *map)
     guint total = 0;
     guint32 *fill;
 
+    /* loops walk the set bits of each mask only (a map has a few hundred) */
     map->bit_off = g_new0(guint32, nbits + 1);
     map->empty_feats = g_new0(guint16, map->t.n_features + 1);
     for (guint f = 0; f < map->t.n_features; f++) {
@@ -54,12 +55,15 @@ cs_cpu_map_finish(CsCpuMap *map)
         gboolean any = FALSE;
 
         for (guint p = 0; p < feat->n_parts; p++) {
-            for (guint b = 0; b < 32; b++) {
-                if (feat->parts[p].mask & (1u << b)) {
-                    map->bit_off[feat->parts[p].word * 32 + b + 1]++;
-                    total++;
-                    any = TRUE;
-                }
+            guint32 bits = feat->parts[p].mask;
+
+            while (bits) {
+                guint b = __builtin_ctz(bits);
+
+                bits &= bits - 1;
+                map->bit_off[feat->parts[p].word * 32 + b + 1]++;
+                total++;
+                any = TRUE;
             }
         }
         if (!any)
@@ -73,11 +77,12 @@ cs_cpu_map_finish(CsCpuMap *map)
         const CsMapFeature *feat = &map->t.features[f];
 
         for (guint p = 0; p < feat->n_parts; p++) {
-            for (guint b = 0; b < 32; b++) {
-                guint bit = feat->parts[p].word * 32 + b;
+            guint32 bits = feat->parts[p].mask;
 
-                if (!(feat->parts[p].mask & (1u << b)))
-                    continue;
+            while (bits) {
+                guint bit = feat->parts[p].word * 32 + __builtin_ctz(bits);
+
+                bits &= bits - 1;
                 /* a feature listing the same bit twice appears once */
                 if (fill[bit] > map->bit_off[bit] && map->bit_feat[fill[bit] - 1] == f)
                     continue;
@@ -86,14 +91,16 @@ cs_cpu_map_finish(CsCpuMap *map)
         }
     }
     /* compact duplicates away: keep [off, fill) ranges */
-    for (guint b = 0, out = 0; b < nbits; b++) {
-        guint start = map->bit_off[b];
+    if (total > 0) {
+        for (guint b = 0, out = 0; b < nbits; b++) {
+            guint start = map->bit_off[b];
 
-        map->bit_off[b] = out;
-        for (guint k = start; k < fill[b]; k++)
-            map->bit_feat[out++] = map->bit_feat[k];
-        if (b + 1 == nbits)
-            map->bit_off[nbits] = out;
+            map->bit_off[b] = out;
+            for (guint k = start; k < fill[b]; k++)
+                map->bit_feat[out++] = map->bit_feat[k];
+            if (b + 1 == nbits)
+                map->bit_off[nbits] = out;
+        }
     }
     if (nbits == 0)
         map->bit_off[0] = 0;

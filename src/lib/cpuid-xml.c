@@ -79,8 +79,8 @@ cs_cpuid_data_parse_items(const xmlNode *node, CsCpuidData *data,
 }
 
 /* A fast reader for the plain form of <cpudata> that libvirt's dumps and
- * `cpusel dump` write. It accepts a strict subset of XML only: ASCII text,
- * comments and whitespace around and inside one <cpudata arch='...'>
+ * `cpusel dump` write. It accepts a strict subset of XML only: comments
+ * (printable ASCII) and whitespace around and inside one <cpudata arch='...'>
  * element that holds self-closed <cpuid>/<msr> elements with the known
  * attributes, whose values are letters, digits and '_'. Anything else,
  * including every input that is malformed or has bad values, is left to
@@ -102,6 +102,19 @@ static inline gboolean
 fast_is_word(char c)
 {
     return g_ascii_isalnum(c) || c == '_';
+}
+
+/* TRUE when the @len bytes at @name spell @lit. */
+static inline gboolean
+fast_name_is(const char *lit, const char *name, gsize len)
+{
+    gsize i;
+
+    for (i = 0; i < len; i++) {
+        if (lit[i] != name[i])
+            return FALSE;
+    }
+    return lit[i] == '\0';
 }
 
 static gboolean
@@ -129,6 +142,10 @@ fast_skip_misc(Scan *s)
                 s->p += 3;
                 break;
             }
+            /* comment text is the only free text: printable ASCII only */
+            if (((guchar) *s->p < 0x20 || (guchar) *s->p > 0x7e) &&
+                !fast_is_space(*s->p))
+                return FALSE;
             s->p++;
         }
     }
@@ -171,7 +188,7 @@ fast_attrs(Scan *s, const char *const *names, guint n_names,
             s->p++;
         name_len = s->p - name;
         for (k = 0; k < n_names; k++) {
-            if (strlen(names[k]) == name_len && memcmp(names[k], name, name_len) == 0)
+            if (fast_name_is(names[k], name, name_len))
                 break;
         }
         if (k == n_names || vals[k])
@@ -203,6 +220,28 @@ fast_uint(const char *val, gsize len, guint64 *out_value)
 {
     char buf[48];
 
+    /* the usual form, 0x and hex digits, inline */
+    if (len > 2 && val[0] == '0' && (val[1] == 'x' || val[1] == 'X')) {
+        guint64 v = 0;
+
+        for (gsize i = 2; i < len; i++) {
+            char c = val[i];
+            guint d;
+
+            if (c >= '0' && c <= '9')
+                d = c - '0';
+            else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+                d = (c | 0x20) - 'a' + 10;
+            else
+                return FALSE;
+            v = v * 16 + d;
+            if (v > G_MAXUINT32)
+                return FALSE;
+        }
+        *out_value = v;
+        return TRUE;
+    }
+
     if (len >= sizeof(buf))
         return FALSE;
     memcpy(buf, val, len);
@@ -226,12 +265,6 @@ fast_parse(const char *xml, gsize len)
     gboolean self_closed = FALSE;
     guint n = 0;
 
-    for (gsize i = 0; i < len; i++) {
-        guchar c = xml[i];
-
-        if ((c < 0x20 || c > 0x7e) && !fast_is_space(c))
-            return NULL;
-    }
     if (!fast_skip_misc(&s) || !fast_has(&s, "<cpudata", 8))
         return NULL;
     s.p += 8;

@@ -224,6 +224,15 @@ typedef struct {
     guint n_empty;
 } FeatIndex;
 
+/* Bits set in @x (no popcnt instruction is assumed). */
+static inline guint
+popcount32(guint32 x)
+{
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
+}
+
 static void
 feat_index_init(const CsCpuMap *map, FeatIndex *fi)
 {
@@ -240,7 +249,7 @@ feat_index_init(const CsCpuMap *map, FeatIndex *fi)
         for (guint p = 0; p < feat->n_parts; p++) {
             CsWord bits = feat->parts[p].mask;
 
-            n_bits += __builtin_popcount(bits);
+            n_bits += popcount32(bits);
             while (bits && !shared) {
                 guint bit = feat->parts[p].word * 32 + __builtin_ctz(bits);
 
@@ -271,15 +280,6 @@ feat_index_clear(FeatIndex *fi)
     g_clear_pointer(&fi->multi, g_free);
     g_clear_pointer(&fi->shared, g_free);
     g_clear_pointer(&fi->cls, g_free);
-}
-
-/* Bits set in @x (no popcnt instruction is assumed). */
-static inline guint
-popcount32(guint32 x)
-{
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
 }
 
 /* The number of features vec_take() would take from @vec, the FEAT_SINGLE
@@ -356,6 +356,8 @@ typedef struct {
     FeatSet *dis_set;       /* FEATSET_WORDS */
     CsWord *known;          /* NULL, or the words whose bits the data knows */
     FeatIndex fi;
+    CsWord *known_all;      /* n_words: @known, or all ones */
+    CsWord *missing;        /* n_words: one-bit feature bits the data lacks */
 } Work;
 
 static void
@@ -402,32 +404,29 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
     guint single_req = 0, single_dis = 0;
     gboolean blocked = hv && strchr(hv, ':');
 
-    /* one pass: the two vectors and their single-bit feature counts */
-    if (work->known) {
-        const CsWord *known = work->known;
+    if (!guest && !lists && !blocked) {
+        /* a host model lacking a one-bit feature is out: most newer ones */
+        CsWord lacks = 0;
 
-        for (guint w = 0; w < map->t.n_words; w++) {
-            CsWord r = data[w] & ~m->vec[w];
-            CsWord d = m->vec[w] & ~data[w] & known[w];
-
-            req[w] = r;
-            dis[w] = d;
-            if ((r | d) & work->fi.single[w]) {
-                single_req += popcount32(r & work->fi.single[w]);
-                single_dis += popcount32(d & work->fi.single[w]);
-            }
+        for (guint w = 0; w < map->t.n_words; w++)
+            lacks |= m->vec[w] & work->missing[w];
+        if (lacks) {
+            c->model = mi;
+            c->hv = hv;
+            c->n_dis = popcount32(lacks);
+            return;
         }
-    } else {
-        for (guint w = 0; w < map->t.n_words; w++) {
-            CsWord r = data[w] & ~m->vec[w];
-            CsWord d = m->vec[w] & ~data[w];
+    }
+    /* one pass: the two vectors and their one-bit feature counts */
+    for (guint w = 0; w < map->t.n_words; w++) {
+        CsWord r = data[w] & ~m->vec[w];
+        CsWord d = m->vec[w] & ~data[w] & work->known_all[w];
 
-            req[w] = r;
-            dis[w] = d;
-            if ((r | d) & work->fi.single[w]) {
-                single_req += popcount32(r & work->fi.single[w]);
-                single_dis += popcount32(d & work->fi.single[w]);
-            }
+        req[w] = r;
+        dis[w] = d;
+        if ((r | d) & work->fi.single[w]) {
+            single_req += popcount32(r & work->fi.single[w]);
+            single_dis += popcount32(d & work->fi.single[w]);
         }
     }
     if (blocked) {
@@ -612,11 +611,13 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     }
 
     vec = cs_vec_new(map);
-    /* one block: two word vectors and two feature sets */
-    scratch = g_new0(guint64, map->t.n_words + 1 + 2 * n_sets);
+    /* one block: four word vectors and two feature sets */
+    scratch = g_new0(guint64, 2 * (map->t.n_words + 1) + 2 * n_sets);
     work.req = (CsWord *) scratch;
     work.dis = work.req + map->t.n_words + 1;
-    work.req_set = scratch + map->t.n_words + 1;
+    work.known_all = work.dis + map->t.n_words + 1;
+    work.missing = work.known_all + map->t.n_words + 1;
+    work.req_set = scratch + 2 * (map->t.n_words + 1);
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
     work.known = known_mask = known_words(map, data);
@@ -645,6 +646,11 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         }
         g_debug("dropping broken TSX of family %u model %u stepping %u",
                 family, fmodel, stepping);
+    }
+
+    for (guint w = 0; w < map->t.n_words; w++) {
+        work.known_all[w] = work.known ? work.known[w] : ~(CsWord) 0;
+        work.missing[w] = ~vec[w] & work.fi.single[w] & work.known_all[w];
     }
 
     if (preferred && !preferred[0])
