@@ -244,9 +244,19 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
     return BENCH_EXIT_OK;
 }
 
+/* bench-baseline.c */
+int bench_baseline(const char *map_dir, int argc, char **argv);
+
+static int
+bench_baseline_mode(const BenchCommon *common, int argc, char **argv)
+{
+    return bench_baseline(common->map_dir, argc, argv);
+}
+
 /* The modes: add a row (and its function above) for a new one. */
 static const BenchMode bench_modes[] = {
     { "decode", "decode DUMP N [--guest] [--models M,...]", bench_decode },
+    { "baseline", "baseline FILE... N [--expand] [--migratable]", bench_baseline_mode },
 };
 
 static int
