@@ -58,12 +58,18 @@ cmd_decode(int argc, char **argv)
     gboolean guest = FALSE, explain = FALSE, migratable = FALSE;
     g_autofree char *models = NULL;
     g_autofree char *prefer = NULL;
+    g_autofree char *fallback = NULL;
+    int fb = CS_CPU_FALLBACK_ALLOW;
     GOptionEntry entries[] = {
         { "guest", 0, 0, G_OPTION_ARG_NONE, &guest,
           "Decode as a guest CPU (match exact, disabled features)", NULL },
         { "models", 0, 0, G_OPTION_ARG_STRING, &models,
           "Only use these models (comma-separated; Name:feat:feat marks blockers)", "M,..." },
-        { "prefer", 0, 0, G_OPTION_ARG_STRING, &prefer, "Prefer this model", "MODEL" },
+        { "prefer", 0, 0, G_OPTION_ARG_STRING, &prefer,
+          "Prefer these models (comma-separated)", "M,..." },
+        { "fallback", 0, 0, G_OPTION_ARG_STRING, &fallback,
+          "When the only preferred model is not allowed: 'allow' the closest "
+          "one (default) or 'forbid' (fail)", "allow|forbid" },
         { "migratable", 0, 0, G_OPTION_ARG_NONE, &migratable,
           "Drop features that block migration", NULL },
         { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
@@ -92,6 +98,10 @@ cmd_decode(int argc, char **argv)
         cli_common_clear(&common);
         return cli_usage("decode", "expected exactly one FILE");
     }
+    if (fallback && (fb = cs_cpu_fallback_from_string(fallback)) < 0) {
+        cli_common_clear(&common);
+        return cli_usage("decode", "invalid --fallback '%s' (allow or forbid)", fallback);
+    }
     if (models)
         allowed = g_strsplit(models, ",", -1);
     if (prefer)
@@ -103,8 +113,7 @@ cmd_decode(int argc, char **argv)
                                    (migratable ? CS_DECODE_MIGRATABLE : 0),
                                    (const char *const *) allowed,
                                    (const char *const *) preferred,
-                                   CS_CPU_FALLBACK_ALLOW,
-                                   explain ? &report : NULL, &error))) {
+                                   fb, explain ? &report : NULL, &error))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }

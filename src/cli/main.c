@@ -51,7 +51,6 @@ main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "cpusel: unknown command '%s'\n", argv[1]);
-    print_help(stderr);
+    fprintf(stderr, "cpusel: unknown command '%s'; 'cpusel --help' lists them\n", argv[1]);
     return CPUSEL_EXIT_USAGE;
 }

@@ -223,8 +223,75 @@ newer_of_interest(const CsDecodeReport *r, guint i)
 {
     CsCandidateStatus st = cs_decode_report_get_status(r, i);
 
+    if (!cs_decode_report_get_vendor(r, i))
+        return FALSE;   /* generic models (qemu64, kvm64, ...) explain nothing */
     return st == CS_CANDIDATE_WORSE || st == CS_CANDIDATE_MISSING ||
            st == CS_CANDIDATE_NOT_FOR_TYPE;
+}
+
+static gboolean
+same_missing(const CsDecodeReport *r, guint a, guint b)
+{
+    const char *const *x = cs_decode_report_get_missing(r, a);
+    const char *const *y = cs_decode_report_get_missing(r, b);
+
+    for (; *x && *y; x++, y++) {
+        if (strcmp(*x, *y) != 0)
+            return FALSE;
+    }
+    return !*x && !*y;
+}
+
+static int
+missing_count(const CsDecodeReport *r, guint i)
+{
+    return g_strv_length((char **) cs_decode_report_get_missing(r, i));
+}
+
+/* The newer models worth showing, newest first: the @max newest and the
+ * @max closest (fewest missing features), each listed once; a version
+ * whose blockers equal a newer one's is left out. */
+static GArray *
+select_newer(const CsDecodeReport *r, guint max)
+{
+    guint chosen = cs_decode_report_get_chosen(r);
+    g_autoptr(GArray) pool = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_autofree gboolean *pick = g_new0(gboolean, chosen + 1);
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(guint));
+    guint taken = 0;
+
+    for (guint i = 0; i < chosen; i++) {
+        gboolean dup = FALSE;
+
+        if (!newer_of_interest(r, i))
+            continue;
+        for (guint k = 0; k < pool->len && !dup; k++)
+            dup = same_missing(r, g_array_index(pool, guint, k), i);
+        if (!dup)
+            g_array_append_val(pool, i);
+    }
+    for (guint k = 0; k < pool->len && taken < max; k++, taken++)
+        pick[g_array_index(pool, guint, k)] = TRUE;
+    for (taken = 0; taken < max; taken++) {
+        int best = -1;
+
+        for (guint k = 0; k < pool->len; k++) {
+            guint i = g_array_index(pool, guint, k);
+
+            if (pick[i])
+                continue;
+            if (best < 0 || missing_count(r, i) < missing_count(r, best))
+                best = i;
+        }
+        if (best < 0)
+            break;
+        pick[best] = TRUE;
+    }
+    for (guint i = 0; i < chosen; i++) {
+        if (pick[i])
+            g_array_append_val(out, i);
+    }
+    return out;
 }
 
 char *
@@ -232,7 +299,7 @@ cli_report_text(const CsDecodeReport *r, guint max_newer)
 {
     GString *s = g_string_new(NULL);
     guint chosen = cs_decode_report_get_chosen(r);
-    guint shown = 0;
+    g_autoptr(GArray) newer = select_newer(r, max_newer);
 
     g_string_append_printf(s, "Chosen model: %s (%s%s)\n",
                            cs_decode_report_get_model(r, chosen),
@@ -252,17 +319,13 @@ cli_report_text(const CsDecodeReport *r, guint max_newer)
         }
     }
     g_string_append(s, "\n");
-    for (guint i = 0; i < chosen && shown < max_newer; i++) {
-        const char *const *miss;
-        g_autofree char *j = NULL;
+    if (newer->len)
+        g_string_append(s, "Newer models not chosen (newest, and closest to this CPU):\n");
+    for (guint k = 0; k < newer->len; k++) {
+        guint i = g_array_index(newer, guint, k);
+        const char *const *miss = cs_decode_report_get_missing(r, i);
+        g_autofree char *j = g_strjoinv(" ", (char **) miss);
 
-        if (!newer_of_interest(r, i))
-            continue;
-        miss = cs_decode_report_get_missing(r, i);
-        if (shown == 0)
-            g_string_append(s, "Newer models not chosen:\n");
-        shown++;
-        j = g_strjoinv(" ", (char **) miss);
         g_string_append_printf(s, "  %-28s %s\n", cs_decode_report_get_model(r, i),
                                cs_decode_report_get_reason(r, i));
         if (*miss)
@@ -276,7 +339,7 @@ cli_report_json(const CsDecodeReport *r, guint max_newer)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     guint chosen = cs_decode_report_get_chosen(r);
-    guint shown = 0;
+    g_autoptr(GArray) newer = select_newer(r, max_newer);
 
     json_builder_begin_object(b);
     json_builder_set_member_name(b, "chosen");
@@ -294,10 +357,9 @@ cli_report_json(const CsDecodeReport *r, guint max_newer)
     json_builder_end_object(b);
     json_builder_set_member_name(b, "newer");
     json_builder_begin_array(b);
-    for (guint i = 0; i < chosen && shown < max_newer; i++) {
-        if (!newer_of_interest(r, i))
-            continue;
-        shown++;
+    for (guint k = 0; k < newer->len; k++) {
+        guint i = g_array_index(newer, guint, k);
+
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "model");
         json_builder_add_string_value(b, cs_decode_report_get_model(r, i));
