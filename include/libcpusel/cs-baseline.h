@@ -89,6 +89,17 @@ CS_EXPORT void cs_baseline_builder_add(CsBaselineBuilder *builder, const CsCpuDe
  * exact mode: the baseline fails with @error). Takes ownership of @error. */
 CS_EXPORT void cs_baseline_builder_add_error(CsBaselineBuilder *builder, const char *name,
                                              GError *error);
+/* Called every few hundred hosts while a stream is read. */
+typedef void (*CsProgressFunc)(guint64 n_hosts, const CsCpuStream *stream,
+                               gpointer user_data);
+/* Adds every CPU of @stream; hosts are named @name (one CPU) or "@name#N".
+ * Identical CPUs are converted once. In exact mode the first bad CPU stops
+ * it (FALSE with @error); when planning, bad CPUs cannot join and only an
+ * unreadable input ends the stream early (still TRUE). */
+CS_EXPORT gboolean cs_baseline_builder_add_stream(CsBaselineBuilder *builder,
+                                                  CsCpuStream *stream, const char *name,
+                                                  CsProgressFunc progress,
+                                                  gpointer user_data, GError **error);
 CS_EXPORT guint64 cs_baseline_builder_get_n_hosts(const CsBaselineBuilder *builder);
 /* Returns: (transfer full) the baseline of the hosts added (in plan mode: of
  * the hosts that can join), or NULL with @error set. */

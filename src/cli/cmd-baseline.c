@@ -13,15 +13,17 @@ typedef struct {
     gint64 start;
     gint64 last;
     gboolean shown;
+    const char *file;
 } Progress;
 
 static void
-progress_update(Progress *p, const char *file, const CsCpuStream *s, guint64 n)
+progress_update(guint64 n, const CsCpuStream *s, gpointer user_data)
 {
+    Progress *p = user_data;
     gint64 now;
     guint64 done = 0, total = 0;
 
-    if (!p->enabled || (n & 255) != 0)
+    if (!p->enabled)
         return;
     now = g_get_monotonic_time();
     if (now - p->start < G_USEC_PER_SEC || now - p->last < G_USEC_PER_SEC / 10)
@@ -31,7 +33,7 @@ progress_update(Progress *p, const char *file, const CsCpuStream *s, guint64 n)
     cs_cpu_stream_get_progress(s, &done, &total);
     if (total)
         fprintf(stderr, "\rcpusel: %" G_GUINT64_FORMAT " host CPUs read (%s: %u%%)   ",
-                n, file, (guint) (done * 100 / total));
+                n, p->file, (guint) (done * 100 / total));
     else
         fprintf(stderr, "\rcpusel: %" G_GUINT64_FORMAT " host CPUs read   ", n);
 }
@@ -43,15 +45,6 @@ progress_end(Progress *p, guint64 n)
         fprintf(stderr, "\rcpusel: %" G_GUINT64_FORMAT " host CPUs read%20s\n", n, "");
 }
 
-static void
-add_named(CsBaselineBuilder *b, CsCpuDef *def, const char *file, guint64 k, gboolean alone)
-{
-    g_autofree char *name = alone ? g_strdup(file)
-                                  : g_strdup_printf("%s#%" G_GUINT64_FORMAT, file, k);
-
-    cs_baseline_builder_add(b, def, name);
-}
-
 /* Streams every CPU of @files into @b. In exact mode a bad input stops at
  * once (FALSE with @error); when planning it only marks the host. */
 static gboolean
@@ -59,65 +52,25 @@ read_hosts(const CsCpuMap *map, CsBaselineBuilder *b, char **files, gboolean pla
            GError **error)
 {
     Progress prog = { .enabled = isatty(2), .start = g_get_monotonic_time() };
-    guint64 n = 0;
+    gboolean ok = TRUE;
 
-    for (guint i = 0; files[i]; i++) {
+    for (guint i = 0; ok && files[i]; i++) {
         g_autoptr(CsCpuStream) s = NULL;
-        g_autoptr(CsCpuDef) pending = NULL;   /* the first CPU of the file */
-        guint64 k = 0;
+        GError *local = NULL;
 
-        if (!(s = cs_cpu_stream_open_file(map, files[i], error))) {
-            if (!plan) {
-                progress_end(&prog, n);
-                return FALSE;
-            }
-            cs_baseline_builder_add_error(b, files[i], g_steal_pointer(error));
+        prog.file = files[i];
+        if (!(s = cs_cpu_stream_open_file(map, files[i], &local))) {
+            if (plan)
+                cs_baseline_builder_add_error(b, files[i], local);
+            else
+                g_propagate_error(error, local);
+            ok = plan;
             continue;
         }
-        for (;;) {
-            CsCpuDef *def = NULL;
-            GError *local = NULL;
-
-            if (!cs_cpu_stream_next(s, &def, &local)) {
-                if (!plan) {
-                    progress_end(&prog, n);
-                    g_propagate_error(error, local);
-                    return FALSE;
-                }
-                k++;
-                if (pending) {
-                    add_named(b, pending, files[i], 1, FALSE);
-                    g_clear_pointer(&pending, cs_cpu_def_free);
-                }
-                {
-                    g_autofree char *name = g_strdup_printf("%s#%" G_GUINT64_FORMAT,
-                                                            files[i], k);
-
-                    cs_baseline_builder_add_error(b, name, local);
-                }
-                continue;
-            }
-            if (!def)
-                break;
-            k++;
-            n++;
-            if (k == 1) {
-                pending = def;
-            } else {
-                if (pending) {
-                    add_named(b, pending, files[i], 1, FALSE);
-                    g_clear_pointer(&pending, cs_cpu_def_free);
-                }
-                add_named(b, def, files[i], k, FALSE);
-                cs_cpu_def_free(def);
-            }
-            progress_update(&prog, files[i], s, n);
-        }
-        if (pending)
-            add_named(b, pending, files[i], 1, TRUE);
+        ok = cs_baseline_builder_add_stream(b, s, files[i], progress_update, &prog, error);
     }
-    progress_end(&prog, n);
-    return TRUE;
+    progress_end(&prog, cs_baseline_builder_get_n_hosts(b));
+    return ok;
 }
 
 static int

@@ -6,6 +6,7 @@
 #include <libcpusel/cs-error.h>
 #include <libcpusel/cs-baseline.h>
 #include "x86-private.h"
+#include "cpu-stream-private.h"
 
 #define CS_ENUM_NAME(id, name) [id] = name,
 static const char *const host_status_names[] = { CS_HOST_STATUSES(CS_ENUM_NAME) };
@@ -403,8 +404,8 @@ cs_baseline_builder_new(const CsCpuMap *map, CsBaselineFlags flags,
     b->flags = flags;
     b->plan = (build_flags & CS_BASELINE_BUILD_PLAN) != 0;
     b->no_model = -1;
-    psabi_table_init(map, &b->psabi);
     if (b->plan) {
+        psabi_table_init(map, &b->psabi);
         b->groups = g_ptr_array_new_with_free_func((GDestroyNotify) acc_free);
         b->hosts = g_array_new(FALSE, TRUE, sizeof(HostRec));
         b->strings = g_string_chunk_new(4096);
@@ -438,7 +439,7 @@ cs_baseline_builder_get_n_hosts(const CsBaselineBuilder *b)
 }
 
 static void
-add_exact(CsBaselineBuilder *b, const CsCpuDef *host)
+add_exact(CsBaselineBuilder *b, const CsCpuDef *host, const CsWord *known)
 {
     const CsCpuMap *map = b->map;
     g_autofree CsWord *vec = NULL;
@@ -451,10 +452,10 @@ add_exact(CsBaselineBuilder *b, const CsCpuDef *host)
     }
     if (b->error || b->parse_error)
         return;
-    if (!(vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &b->error)))
+    if (!known && !(known = vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &b->error)))
         return;
     mi = cs_cpu_map_lookup_model(map, host->model);
-    acc_add(map, b->acc, host, vec, map->t.models[mi].vendor, b->n, &b->error);
+    acc_add(map, b->acc, host, known, map->t.models[mi].vendor, b->n, &b->error);
 }
 
 static HostRec *
@@ -482,7 +483,8 @@ host_invalid(CsBaselineBuilder *b, HostRec *rec, const char *reason)
 }
 
 static void
-add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name)
+add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
+         const CsWord *known)
 {
     const CsCpuMap *map = b->map;
     HostRec *rec = new_host(b, name);
@@ -496,7 +498,7 @@ add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name)
         host_invalid(b, rec, "no CPU model specified");
         return;
     }
-    if (!(vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &error))) {
+    if (!known && !(known = vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &error))) {
         host_invalid(b, rec, error->message);
         return;
     }
@@ -524,7 +526,7 @@ add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name)
         ev = mv;
     }
     rec->vendor = ev;
-    rec->level = psabi_level_of_vec(map, &b->psabi, vec);
+    rec->level = psabi_level_of_vec(map, &b->psabi, known);
     for (guint g = 0; g < b->groups->len; g++) {
         Acc *a = g_ptr_array_index(b->groups, g);
 
@@ -543,21 +545,112 @@ add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name)
         rec->group = b->groups->len;
         g_ptr_array_add(b->groups, group);
     }
-    if (!acc_add(map, group, host, vec, mv, b->n, &error))
+    if (!acc_add(map, group, host, known, mv, b->n, &error))
         host_invalid(b, rec, error->message);
     else
         rec->status = CS_HOST_JOINED;
+}
+
+static void
+builder_add(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
+            const CsWord *known)
+{
+    if (b->plan)
+        add_plan(b, host, name, known);
+    else
+        add_exact(b, host, known);
+    b->n++;
 }
 
 void
 cs_baseline_builder_add(CsBaselineBuilder *b, const CsCpuDef *host, const char *name)
 {
     g_return_if_fail(b != NULL && host != NULL);
+    builder_add(b, host, name, NULL);
+}
+
+/* The vector of a CPU the stream will keep (NULL when it has no valid one). */
+static const CsWord *
+cached_vec(CsBaselineBuilder *b, GHashTable *vecs, const CsCpuDef *host)
+{
+    CsWord *vec;
+
+    if (g_hash_table_lookup_extended(vecs, host, NULL, (gpointer *) &vec))
+        return vec;
+    vec = host->model ? cs_x86_def_to_vec(b->map, host, CS_X86_ALL, NULL) : NULL;
+    g_hash_table_insert(vecs, (gpointer) host, vec);
+    return vec;
+}
+
+static void
+add_stream_host(CsBaselineBuilder *b, GHashTable *vecs, const CsCpuDef *host,
+                gboolean stable, const char *name, guint64 k, gboolean alone)
+{
+    g_autofree char *label = NULL;
+    const CsWord *vec = stable ? cached_vec(b, vecs, host) : NULL;
+
     if (b->plan)
-        add_plan(b, host, name);
-    else
-        add_exact(b, host);
-    b->n++;
+        label = alone ? g_strdup(name) : g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, k);
+    builder_add(b, host, label, vec);
+}
+
+gboolean
+cs_baseline_builder_add_stream(CsBaselineBuilder *b, CsCpuStream *stream, const char *name,
+                               CsProgressFunc progress, gpointer user_data, GError **error)
+{
+    g_autoptr(GHashTable) vecs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    g_autoptr(CsCpuDef) first = NULL;   /* named once we know if it is alone */
+    gboolean first_stable = FALSE;
+    const CsCpuDef *first_ref = NULL;
+    guint64 k = 0;
+
+    g_return_val_if_fail(b != NULL && stream != NULL, FALSE);
+    if (!name)
+        name = "(input)";
+    for (;;) {
+        const CsCpuDef *host = NULL;
+        gboolean stable = FALSE;
+        GError *local = NULL;
+
+        if (!cs_cpu_stream_next_borrowed(stream, &host, &stable, &local)) {
+            if (!b->plan) {
+                g_propagate_error(error, local);
+                return FALSE;
+            }
+            if (first_ref) {
+                add_stream_host(b, vecs, first_ref, first_stable, name, 1, FALSE);
+                first_ref = NULL;
+            }
+            k++;
+            {
+                g_autofree char *label = g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, k);
+
+                cs_baseline_builder_add_error(b, label, local);
+            }
+            continue;
+        }
+        if (!host)
+            break;
+        k++;
+        if (k == 1) {
+            /* keep it until the next one says whether it is alone */
+            first_stable = stable;
+            if (!stable)
+                host = first = cs_cpu_def_copy(host);
+            first_ref = host;
+        } else {
+            if (first_ref) {
+                add_stream_host(b, vecs, first_ref, first_stable, name, 1, FALSE);
+                first_ref = NULL;
+            }
+            add_stream_host(b, vecs, host, stable, name, k, FALSE);
+        }
+        if (progress && (k & 255) == 0)
+            progress(b->n, stream, user_data);
+    }
+    if (first_ref)
+        add_stream_host(b, vecs, first_ref, first_stable, name, 1, TRUE);
+    return TRUE;
 }
 
 void

@@ -1,32 +1,218 @@
-/* libcpusel: a streaming reader of many host CPUs. One <cpu> element at a
- * time is expanded from an xmlTextReader, parsed and handed out; the reader
- * frees what it has passed, so memory stays flat whatever the file's size.
- * Raw data (<cpudata> XML or `cpuid -r` text) is decoded as a host CPU. */
+/* libcpusel: a streaming reader of many host CPUs.
+ *
+ * The input is scanned (not parsed) for the outermost <cpu> elements: the
+ * scanner checks the structure around them (tags nest, attributes are
+ * quoted, no DOCTYPE) and hands each <cpu> element's bytes to libxml2 on its
+ * own. Identical elements (a fleet repeats a few configurations) are parsed
+ * once: a bounded cache maps their bytes to the parsed definition. Regular
+ * files are mapped and the pages behind the cursor are dropped, so memory
+ * stays flat whatever the size. Inputs the scanner does not handle (pipes,
+ * other encodings than UTF-8) go through libxml2's xmlTextReader, one
+ * expanded <cpu> at a time. Raw data (<cpudata> XML or `cpuid -r` text) is
+ * decoded as a host CPU. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <libxml/xmlreader.h>
 #include <libcpusel/cs-error.h>
 #include <libcpusel/cs-baseline.h>
 #include <libcpusel/cs-ops.h>
 #include "cpu-def-private.h"
+#include "cpu-stream-private.h"
+#include "xml-util.h"
+
+/* At most this many distinct <cpu> elements are kept parsed. */
+#define CACHE_MAX 1024
+/* A mapped file gives back the pages behind the cursor every this many bytes. */
+#define DROP_STEP (8u << 20)
+/* Files up to this size are read at once rather than mapped. */
+#define SMALL_FILE (1u << 20)
+
+typedef enum {
+    MODE_FAST,      /* the scanner */
+    MODE_READER,    /* libxml2's xmlTextReader */
+    MODE_RAW,       /* raw data, not yet decoded */
+} StreamMode;
+
+typedef struct {
+    const char *name;
+    gsize len;
+} OpenTag;
+
+typedef struct {
+    guint64 hash;
+    gsize len;
+    char *bytes;
+} CacheKey;
 
 struct _CsCpuStream {
     const CsCpuMap *map;
     char *source;
     char *path;             /* NULL when reading memory */
-    const char *buf;        /* memory input */
-    gsize len;
-    xmlTextReaderPtr reader;
-    char *xml_error;        /* first message from libxml2 */
-    gboolean skip_subtree;  /* the last <cpu> was expanded: step over it */
-    gboolean raw;           /* the input is raw data, not yet decoded */
+    StreamMode mode;
     gboolean done;
     guint64 count;          /* CPUs returned */
     guint64 seen;           /* <cpu> elements met */
     guint64 total;
+    CsCpuDef *current;      /* the last CPU handed out, when not cached */
+
+    /* MODE_FAST */
+    const char *data;
+    gsize size;
+    gsize pos;
+    gpointer mapped;        /* munmap() on free */
+    char *owned;            /* a small file's contents */
+    gsize dropped;
+    GArray *stack;          /* OpenTag */
+    gboolean root_seen;
+    GHashTable *cache;      /* CacheKey -> CsCpuDef */
+
+    /* MODE_READER */
+    int fd;
+    xmlTextReaderPtr reader;
+    char *xml_error;
+    gboolean skip_subtree;
+    char head[512];
+    gsize head_len;
+    gsize head_pos;
 };
+
+static guint
+cache_key_hash(gconstpointer p)
+{
+    return (guint) ((const CacheKey *) p)->hash;
+}
+
+static gboolean
+cache_key_equal(gconstpointer pa, gconstpointer pb)
+{
+    const CacheKey *a = pa;
+    const CacheKey *b = pb;
+
+    return a->hash == b->hash && a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+static void
+cache_key_free(gpointer p)
+{
+    CacheKey *k = p;
+
+    g_free(k->bytes);
+    g_free(k);
+}
+
+static guint64
+hash_bytes(const char *p, gsize len)
+{
+    guint64 h = 0xcbf29ce484222325ull;
+    gsize i = 0;
+
+    /* FNV-1a over 8-byte words, then the tail */
+    for (; i + 8 <= len; i += 8) {
+        guint64 w;
+
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    for (; i < len; i++)
+        h = (h ^ (guchar) p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+void
+cs_cpu_stream_free(CsCpuStream *s)
+{
+    if (!s)
+        return;
+    if (s->reader)
+        xmlFreeTextReader(s->reader);
+    if (s->fd >= 0)
+        close(s->fd);
+    if (s->mapped)
+        munmap(s->mapped, s->size);
+    if (s->stack)
+        g_array_unref(s->stack);
+    if (s->cache)
+        g_hash_table_unref(s->cache);
+    if (s->current)
+        cs_cpu_def_free(s->current);
+    g_free(s->owned);
+    g_free(s->xml_error);
+    g_free(s->source);
+    g_free(s->path);
+    g_free(s);
+}
+
+static gboolean
+looks_like_xml(const char *buf, gsize len)
+{
+    for (gsize i = 0; i < len; i++) {
+        if (g_ascii_isspace(buf[i]))
+            continue;
+        return buf[i] == '<';
+    }
+    return FALSE;
+}
+
+/* TRUE when the scanner can read a document starting with @head: UTF-8
+ * (or ASCII), which an XML declaration may say. */
+static gboolean
+fast_ok(const char *head, gsize len)
+{
+    const char *end;
+    g_autofree char *decl = NULL;
+    const char *enc;
+
+    if (len >= 2 && ((guchar) head[0] == 0xfe || (guchar) head[0] == 0xff ||
+                     head[0] == 0 || head[1] == 0))
+        return FALSE;   /* UTF-16 or UTF-32 */
+    if (len >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0) {
+        head += 3;
+        len -= 3;
+    }
+    if (len < 5 || memcmp(head, "<?xml", 5) != 0)
+        return TRUE;
+    if (!(end = g_strstr_len(head, len, "?>")))
+        return FALSE;
+    decl = g_strndup(head, end - head);
+    if (!(enc = strstr(decl, "encoding")))
+        return TRUE;
+    enc += strlen("encoding");
+    while (*enc == ' ' || *enc == '=' || *enc == '\'' || *enc == '"' || *enc == '\t')
+        enc++;
+    return g_ascii_strncasecmp(enc, "utf-8", 5) == 0 ||
+           g_ascii_strncasecmp(enc, "utf8", 4) == 0 ||
+           g_ascii_strncasecmp(enc, "us-ascii", 8) == 0;
+}
+
+static CsCpuStream *
+stream_new(const CsCpuMap *map, const char *source)
+{
+    CsCpuStream *s = g_new0(CsCpuStream, 1);
+
+    s->map = map;
+    s->source = g_strdup(source);
+    s->fd = -1;
+    return s;
+}
+
+static void
+fast_init(CsCpuStream *s)
+{
+    s->mode = MODE_FAST;
+    s->stack = g_array_new(FALSE, FALSE, sizeof(OpenTag));
+    s->cache = g_hash_table_new_full(cache_key_hash, cache_key_equal, cache_key_free,
+                                     (GDestroyNotify) cs_cpu_def_free);
+    if (s->size >= 3 && memcmp(s->data, "\xef\xbb\xbf", 3) == 0)
+        s->pos = 3;
+}
+
+/* ---- libxml2's reader (pipes, other encodings) -------------------------- */
 
 static void
 reader_error(void *arg, xmlErrorPtr e)
@@ -44,106 +230,188 @@ reader_error(void *arg, xmlErrorPtr e)
     }
 }
 
-static gboolean
-looks_like_xml(const char *buf, gsize len)
+/* Reads from the file, first replaying the bytes already read to detect
+ * the kind of input. */
+static int
+reader_read(void *ctx, char *buf, int len)
 {
-    for (gsize i = 0; i < len; i++) {
-        if (g_ascii_isspace(buf[i]))
-            continue;
-        return buf[i] == '<';
+    CsCpuStream *s = ctx;
+    ssize_t n;
+
+    if (s->head_pos < s->head_len) {
+        gsize k = MIN((gsize) len, s->head_len - s->head_pos);
+
+        memcpy(buf, s->head + s->head_pos, k);
+        s->head_pos += k;
+        return (int) k;
     }
-    return FALSE;
+    do {
+        n = read(s->fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 ? -1 : (int) n;
 }
 
-void
-cs_cpu_stream_free(CsCpuStream *s)
+static int
+reader_close(void *ctx)
 {
-    if (!s)
-        return;
-    if (s->reader)
-        xmlFreeTextReader(s->reader);
-    g_free(s->xml_error);
-    g_free(s->source);
-    g_free(s->path);
-    g_free(s);
+    return 0;
 }
 
 static const int reader_options = XML_PARSE_NONET | XML_PARSE_NOERROR |
                                   XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
                                   XML_PARSE_COMPACT;
 
-static CsCpuStream *
-stream_start(CsCpuStream *s, const char *head, gsize head_len, GError **error)
+static gboolean
+reader_init(CsCpuStream *s, const char *mem, gsize len, GError **error)
 {
-    g_autoptr(CsCpuStream) owned = s;
-
-    if (!looks_like_xml(head, head_len)) {
-        s->raw = TRUE;
-        return g_steal_pointer(&owned);
-    }
-    if (s->path)
-        s->reader = xmlReaderForFile(s->path, NULL, reader_options);
-    else if (s->len <= G_MAXINT)
-        s->reader = xmlReaderForMemory(s->buf, (int) s->len, s->source, NULL,
-                                       reader_options);
+    s->mode = MODE_READER;
+    if (mem)
+        s->reader = xmlReaderForMemory(mem, (int) len, s->source, NULL, reader_options);
+    else
+        s->reader = xmlReaderForIO(reader_read, reader_close, s, s->source, NULL,
+                                   reader_options);
     if (!s->reader) {
-        g_set_error(error, CS_ERROR, s->path ? CS_ERROR_IO : CS_ERROR_PARSE,
-                    "%s: cannot read the XML input", s->source);
-        return NULL;
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s: cannot read the XML input",
+                    s->source);
+        return FALSE;
     }
     xmlTextReaderSetStructuredErrorHandler(s->reader, reader_error, s);
-    return g_steal_pointer(&owned);
+    return TRUE;
 }
+
+/* ---- Opening ------------------------------------------------------------ */
 
 CsCpuStream *
 cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
 {
-    CsCpuStream *s;
-    char head[512];
-    gsize n;
-    FILE *f;
+    g_autoptr(CsCpuStream) s = NULL;
     struct stat st;
+    ssize_t n;
 
     g_return_val_if_fail(map != NULL && path != NULL, NULL);
-    if (!(f = fopen(path, "rb"))) {
+    s = stream_new(map, path);
+    s->path = g_strdup(path);
+    if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(s->fd, &st) != 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
                     g_strerror(errno));
         return NULL;
     }
-    n = fread(head, 1, sizeof(head), f);
-    if (fstat(fileno(f), &st) != 0 || S_ISDIR(st.st_mode)) {
-        fclose(f);
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': not a file", path);
+    if (S_ISDIR(st.st_mode)) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
+                    g_strerror(EISDIR));
         return NULL;
     }
-    fclose(f);
-    s = g_new0(CsCpuStream, 1);
-    s->map = map;
-    s->source = g_strdup(path);
-    s->path = g_strdup(path);
-    s->total = S_ISREG(st.st_mode) ? (guint64) st.st_size : 0;
-    return stream_start(s, head, n, error);
+    if (S_ISREG(st.st_mode)) {
+        s->total = st.st_size;
+        s->size = st.st_size;
+        if (s->size <= SMALL_FILE) {
+            /* small: one read() is cheaper than mapping */
+            gsize got = 0;
+
+            s->owned = g_malloc(s->size + 1);
+            while (got < s->size) {
+                ssize_t r = read(s->fd, s->owned + got, s->size - got);
+
+                if (r < 0 && errno == EINTR)
+                    continue;
+                if (r <= 0) {
+                    g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
+                                r < 0 ? g_strerror(errno) : "file truncated");
+                    return NULL;
+                }
+                got += r;
+            }
+            s->owned[s->size] = '\0';
+            s->data = s->owned;
+        } else if ((s->mapped = mmap(NULL, s->size, PROT_READ, MAP_PRIVATE, s->fd, 0)) ==
+                   MAP_FAILED) {
+            s->mapped = NULL;
+            g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
+                        g_strerror(errno));
+            return NULL;
+        } else {
+            s->data = s->mapped;
+        }
+        if (!looks_like_xml(s->data, s->size)) {
+            s->mode = MODE_RAW;
+        } else if (fast_ok(s->data, MIN(s->size, 512))) {
+            fast_init(s);
+        } else {
+            if (s->mapped)
+                munmap(s->mapped, s->size);
+            s->mapped = NULL;
+            g_clear_pointer(&s->owned, g_free);
+            s->data = NULL;
+            if (lseek(s->fd, 0, SEEK_SET) != 0) {
+                g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
+                            g_strerror(errno));
+                return NULL;
+            }
+            if (!reader_init(s, NULL, 0, error))
+                return NULL;
+        }
+        if (s->mode != MODE_READER) {
+            close(s->fd);
+            s->fd = -1;
+        }
+        return g_steal_pointer(&s);
+    }
+    /* a pipe or device: read through libxml2 */
+    do {
+        n = read(s->fd, s->head, sizeof(s->head));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
+                    g_strerror(errno));
+        return NULL;
+    }
+    s->head_len = n;
+    if (!looks_like_xml(s->head, s->head_len)) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                    "%s: raw CPU data must be a regular file", path);
+        return NULL;
+    }
+    if (!reader_init(s, NULL, 0, error))
+        return NULL;
+    return g_steal_pointer(&s);
+}
+
+static CsCpuStream *
+new_from_memory(const CsCpuMap *map, const char *buf, gsize len, const char *source,
+                gboolean use_reader, GError **error)
+{
+    g_autoptr(CsCpuStream) s = NULL;
+
+    g_return_val_if_fail(map != NULL && (buf != NULL || len == 0), NULL);
+    s = stream_new(map, source ? source : "(input)");
+    if (len > G_MAXINT) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: input too large", s->source);
+        return NULL;
+    }
+    s->data = buf ? buf : "";
+    s->size = len;
+    s->total = len;
+    if (!looks_like_xml(s->data, len))
+        s->mode = MODE_RAW;
+    else if (!use_reader && fast_ok(s->data, MIN(len, 512)))
+        fast_init(s);
+    else if (!reader_init(s, s->data, len, error))
+        return NULL;
+    return g_steal_pointer(&s);
 }
 
 CsCpuStream *
 cs_cpu_stream_new_from_memory(const CsCpuMap *map, const char *buf, gsize len,
                               const char *source, GError **error)
 {
-    CsCpuStream *s;
+    return new_from_memory(map, buf, len, source, FALSE, error);
+}
 
-    g_return_val_if_fail(map != NULL && (buf != NULL || len == 0), NULL);
-    if (len > G_MAXINT) {
-        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: input too large",
-                    source ? source : "(input)");
-        return NULL;
-    }
-    s = g_new0(CsCpuStream, 1);
-    s->map = map;
-    s->source = g_strdup(source ? source : "(input)");
-    s->buf = buf ? buf : "";
-    s->len = len;
-    s->total = len;
-    return stream_start(s, s->buf, len, error);
+CsCpuStream *
+cs_cpu_stream_new_from_memory_reader(const CsCpuMap *map, const char *buf, gsize len,
+                                     const char *source, GError **error)
+{
+    return new_from_memory(map, buf, len, source, TRUE, error);
 }
 
 guint64
@@ -155,14 +423,19 @@ cs_cpu_stream_get_count(const CsCpuStream *s)
 void
 cs_cpu_stream_get_progress(const CsCpuStream *s, guint64 *out_done, guint64 *out_total)
 {
-    long done = 0;
+    guint64 done = 0;
 
-    if (s->reader && !s->done)
-        done = xmlTextReaderByteConsumed(s->reader);
-    else if (s->done)
-        done = (long) s->total;
+    if (s->done) {
+        done = s->total;
+    } else if (s->mode == MODE_FAST) {
+        done = s->pos;
+    } else if (s->reader) {
+        long c = xmlTextReaderByteConsumed(s->reader);
+
+        done = c > 0 ? (guint64) c : 0;
+    }
     if (out_done)
-        *out_done = done > 0 ? (guint64) done : 0;
+        *out_done = done;
     if (out_total)
         *out_total = s->total;
 }
@@ -173,50 +446,424 @@ decode_raw(CsCpuStream *s, GError **error)
 {
     g_autoptr(CsCpuidData) data = NULL;
 
-    if (s->path)
-        data = cs_cpuid_data_load_file(s->path, error);
-    else if (looks_like_xml(s->buf, s->len))
-        data = cs_cpuid_data_parse_xml(s->buf, s->len, s->source, error);
+    s->done = TRUE;
+    if (s->data && looks_like_xml(s->data, s->size))
+        data = cs_cpuid_data_parse_xml(s->data, s->size, s->source, error);
+    else if (s->data)
+        data = cs_cpuid_data_parse_cpuid_r(s->data, s->size, s->source, error);
     else
-        data = cs_cpuid_data_parse_cpuid_r(s->buf, s->len, s->source, error);
+        data = cs_cpuid_data_load_file(s->path, error);
     if (!data)
         return NULL;
     return cs_cpu_decode(s->map, data, CS_DECODE_HOST, error);
 }
 
+/* ---- The scanner -------------------------------------------------------- */
+
+static guint
+line_at(const CsCpuStream *s, gsize pos)
+{
+    guint line = 1;
+    const char *p = s->data;
+    const char *end = s->data + MIN(pos, s->size);
+
+    while ((p = memchr(p, '\n', end - p))) {
+        line++;
+        p++;
+    }
+    return line;
+}
+
 static gboolean
-stream_fail(CsCpuStream *s, GError **error, const char *fallback)
+scan_fail(CsCpuStream *s, gsize pos, const char *what, GError **error)
 {
     s->done = TRUE;
-    g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s",
-                s->xml_error ? s->xml_error : fallback);
+    g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s:%u: malformed XML: %s", s->source,
+                line_at(s, pos), what);
     return FALSE;
 }
 
-gboolean
-cs_cpu_stream_next(CsCpuStream *s, CsCpuDef **out_def, GError **error)
+static inline gboolean
+is_space(char c)
 {
-    int ret;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
-    g_return_val_if_fail(s != NULL && out_def != NULL, FALSE);
-    *out_def = NULL;
-    if (s->done)
-        return TRUE;
-    if (s->raw) {
-        CsCpuDef *def = decode_raw(s, error);
+static inline gboolean
+is_name_char(char c)
+{
+    return !is_space(c) && c != '/' && c != '>' && c != '=' && c != '<' && c != '\'' &&
+           c != '"' && c != '\0';
+}
 
-        s->raw = FALSE;
-        s->done = TRUE;
-        if (!def)
-            return FALSE;
-        s->count++;
-        *out_def = def;
+/* Finds @needle from @pos; returns the offset just after it, 0 if absent. */
+static gsize
+find_after(const CsCpuStream *s, gsize pos, const char *needle)
+{
+    gsize nlen = strlen(needle);
+    const char *p = s->data + pos;
+    const char *end = s->data + s->size;
+
+    while (p + nlen <= end) {
+        const char *q = memchr(p, needle[0], end - p);
+
+        if (!q || q + nlen > end)
+            return 0;
+        if (memcmp(q, needle, nlen) == 0)
+            return q - s->data + nlen;
+        p = q + 1;
+    }
+    return 0;
+}
+
+/* Checks text content between tags: character and entity references must
+ * be complete; outside the root only white space may appear. */
+static gboolean
+scan_text(CsCpuStream *s, gsize from, gsize to, GError **error)
+{
+    const char *p = s->data + from;
+    const char *end = s->data + to;
+
+    if (s->stack->len == 0) {
+        for (; p < end; p++) {
+            if (!is_space(*p))
+                return scan_fail(s, p - s->data, "text outside the root element", error);
+        }
         return TRUE;
     }
+    while ((p = memchr(p, '&', end - p))) {
+        static const char *const ents[] = { "lt;", "gt;", "amp;", "apos;", "quot;" };
+        const char *semi = memchr(p, ';', end - p);
+        gboolean ok = FALSE;
 
+        if (semi && p[1] == '#') {
+            const char *q = p + 2;
+
+            if (*q == 'x')
+                q++;
+            ok = q < semi;
+            for (; q < semi; q++)
+                ok = ok && g_ascii_isxdigit(*q);
+        } else if (semi) {
+            for (guint i = 0; i < G_N_ELEMENTS(ents); i++)
+                ok = ok || ((gsize) (semi - p) == strlen(ents[i]) &&
+                            memcmp(p + 1, ents[i], strlen(ents[i])) == 0);
+        }
+        if (!ok)
+            return scan_fail(s, p - s->data, "undefined entity or bad reference", error);
+        p = semi + 1;
+    }
+    return TRUE;
+}
+
+/* Scans a start or end tag at @pos ('<'): its name and where it ends.
+ * Returns FALSE on a malformed tag. */
+static gboolean
+scan_tag(CsCpuStream *s, gsize pos, gboolean *out_end_tag, const char **out_name,
+         gsize *out_len, gboolean *out_empty, gsize *out_after, GError **error)
+{
+    const char *p = s->data + pos + 1;
+    const char *end = s->data + s->size;
+    const char *name;
+
+    *out_end_tag = p < end && *p == '/';
+    if (*out_end_tag)
+        p++;
+    name = p;
+    while (p < end && is_name_char(*p))
+        p++;
+    if (p == name)
+        return scan_fail(s, pos, "a tag without a name", error);
+    *out_name = name;
+    *out_len = p - name;
+    *out_empty = FALSE;
+    for (;;) {
+        gboolean spaced = FALSE;
+
+        while (p < end && is_space(*p)) {
+            p++;
+            spaced = TRUE;
+        }
+        if (p >= end)
+            return scan_fail(s, pos, "unterminated tag", error);
+        if (*p == '>') {
+            *out_after = p + 1 - s->data;
+            return TRUE;
+        }
+        if (*p == '/' && !*out_end_tag && p + 1 < end && p[1] == '>') {
+            *out_empty = TRUE;
+            *out_after = p + 2 - s->data;
+            return TRUE;
+        }
+        if (*out_end_tag || !spaced || !is_name_char(*p))
+            return scan_fail(s, p - s->data, "bad tag", error);
+        /* an attribute: name = 'value' */
+        while (p < end && is_name_char(*p))
+            p++;
+        while (p < end && is_space(*p))
+            p++;
+        if (p >= end || *p != '=')
+            return scan_fail(s, p - s->data, "attribute without a value", error);
+        p++;
+        while (p < end && is_space(*p))
+            p++;
+        if (p >= end || (*p != '\'' && *p != '"'))
+            return scan_fail(s, p - s->data, "unquoted attribute value", error);
+        {
+            const char *q = memchr(p + 1, *p, end - p - 1);
+
+            if (!q || memchr(p + 1, '<', q - p - 1))
+                return scan_fail(s, p - s->data, "bad attribute value", error);
+            p = q + 1;
+        }
+    }
+}
+
+/* Skips a comment, CDATA section or processing instruction at @pos;
+ * returns the offset after it, 0 on error. 1 is never a valid answer. */
+static gsize
+scan_special(CsCpuStream *s, gsize pos, GError **error)
+{
+    const char *p = s->data + pos;
+    gsize left = s->size - pos;
+    gsize after;
+
+    if (left >= 4 && memcmp(p, "<!--", 4) == 0) {
+        if (!(after = find_after(s, pos + 4, "-->")))
+            scan_fail(s, pos, "unterminated comment", error);
+        return after;
+    }
+    if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+        if (s->stack->len == 0) {
+            scan_fail(s, pos, "CDATA outside the root element", error);
+            return 0;
+        }
+        if (!(after = find_after(s, pos + 9, "]]>")))
+            scan_fail(s, pos, "unterminated CDATA section", error);
+        return after;
+    }
+    if (left >= 2 && p[1] == '!') {
+        if (left >= 9 && memcmp(p, "<!DOCTYPE", 9) == 0) {
+            s->done = TRUE;
+            g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                        "%s: DOCTYPE declarations are not allowed", s->source);
+        } else {
+            scan_fail(s, pos, "bad markup declaration", error);
+        }
+        return 0;
+    }
+    /* <? ... ?> */
+    if (!(after = find_after(s, pos + 2, "?>")))
+        scan_fail(s, pos, "unterminated processing instruction", error);
+    return after;
+}
+
+static gboolean
+name_is(const char *name, gsize len, const char *what)
+{
+    return len == strlen(what) && memcmp(name, what, len) == 0;
+}
+
+/* From the start tag of a <cpu> at @pos (ending at @after), finds the end
+ * of the element. Returns FALSE on a malformed element. */
+static gboolean
+scan_cpu_end(CsCpuStream *s, gsize pos, gsize after, gsize *out_end, GError **error)
+{
+    guint nest = 1;
+    gsize q = after;
+
+    while (nest) {
+        const char *lt = memchr(s->data + q, '<', s->size - q);
+        gsize at;
+        gboolean end_tag, empty;
+        const char *name;
+        gsize len, next;
+
+        if (!lt)
+            return scan_fail(s, pos, "the <cpu> element is not closed", error);
+        at = lt - s->data;
+        if (at + 1 < s->size && (s->data[at + 1] == '!' || s->data[at + 1] == '?')) {
+            if (!(q = scan_special(s, at, error)))
+                return FALSE;
+            continue;
+        }
+        if (!scan_tag(s, at, &end_tag, &name, &len, &empty, &next, error))
+            return FALSE;
+        if (name_is(name, len, "cpu")) {
+            if (end_tag)
+                nest--;
+            else if (!empty)
+                nest++;
+        }
+        q = next;
+    }
+    *out_end = q;
+    return TRUE;
+}
+
+/* Parses the bytes of one <cpu> element (cached when seen before). Sets
+ * *@out_cached when the definition belongs to the cache. */
+static CsCpuDef *
+parse_cpu_bytes(CsCpuStream *s, gsize from, gsize to, gboolean *out_cached,
+                GError **error)
+{
+    CacheKey key = { .hash = hash_bytes(s->data + from, to - from), .len = to - from,
+                     .bytes = (char *) s->data + from };
+    CsCpuDef *def;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(GError) local = NULL;
+
+    *out_cached = FALSE;
+    if ((def = g_hash_table_lookup(s->cache, &key))) {
+        *out_cached = TRUE;
+        return def;
+    }
+    if ((doc = cs_xml_read(s->data + from, to - from, s->source, &local)))
+        def = cs_cpu_def_parse_node(xmlDocGetRootElement(doc), s->source, CS_PARSE_HOST,
+                                    &local);
+    if (!def) {
+        /* parse again behind as many newlines as precede it, so that the
+         * error names the right line */
+        gsize line = line_at(s, from);
+        g_autofree char *shifted = g_malloc(line - 1 + (to - from));
+        g_autoptr(xmlDoc) again = NULL;
+
+        memset(shifted, '\n', line - 1);
+        memcpy(shifted + line - 1, s->data + from, to - from);
+        if (!(again = cs_xml_read(shifted, line - 1 + (to - from), s->source, error)))
+            return NULL;
+        if (!(def = cs_cpu_def_parse_node(xmlDocGetRootElement(again), s->source,
+                                          CS_PARSE_HOST, error)))
+            return NULL;
+    }
+    if (g_hash_table_size(s->cache) < CACHE_MAX) {
+        CacheKey *k = g_new(CacheKey, 1);
+
+        *k = key;
+        k->bytes = g_memdup2(s->data + from, to - from);
+        g_hash_table_insert(s->cache, k, def);
+        *out_cached = TRUE;
+    }
+    return def;
+}
+
+static void
+drop_behind(CsCpuStream *s)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    gsize upto;
+
+    if (!s->mapped || s->pos - s->dropped < DROP_STEP || page <= 0)
+        return;
+    upto = s->pos & ~((gsize) page - 1);
+    if (upto > s->dropped) {
+        madvise((char *) s->mapped + s->dropped, upto - s->dropped, MADV_DONTNEED);
+        s->dropped = upto;
+    }
+}
+
+/* The next <cpu> of a scanned input: TRUE with *@out_def (borrowed) or NULL
+ * at the end. */
+static gboolean
+fast_next(CsCpuStream *s, const CsCpuDef **out_def, gboolean *out_stable, GError **error)
+{
+    for (;;) {
+        const char *lt = memchr(s->data + s->pos, '<', s->size - s->pos);
+        gsize at, after;
+        gboolean end_tag, empty;
+        const char *name;
+        gsize len;
+
+        drop_behind(s);
+        if (!lt) {
+            if (!scan_text(s, s->pos, s->size, error))
+                return FALSE;
+            s->done = TRUE;
+            if (s->stack->len)
+                return scan_fail(s, s->size, "unexpected end of the document", error);
+            if (!s->root_seen)
+                return scan_fail(s, s->size, "no root element", error);
+            if (s->seen == 0) {
+                g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                            "%s: the document holds no <cpu> element", s->source);
+                return FALSE;
+            }
+            return TRUE;
+        }
+        at = lt - s->data;
+        if (!scan_text(s, s->pos, at, error))
+            return FALSE;
+        if (at + 1 < s->size && (s->data[at + 1] == '!' || s->data[at + 1] == '?')) {
+            if (!(s->pos = scan_special(s, at, error)))
+                return FALSE;
+            continue;
+        }
+        if (!scan_tag(s, at, &end_tag, &name, &len, &empty, &after, error))
+            return FALSE;
+        if (end_tag) {
+            OpenTag *top;
+
+            if (s->stack->len == 0)
+                return scan_fail(s, at, "closing tag without an opening one", error);
+            top = &g_array_index(s->stack, OpenTag, s->stack->len - 1);
+            if (top->len != len || memcmp(top->name, name, len) != 0)
+                return scan_fail(s, at, "mismatched closing tag", error);
+            g_array_set_size(s->stack, s->stack->len - 1);
+            s->pos = after;
+            continue;
+        }
+        if (s->stack->len == 0) {
+            if (s->root_seen)
+                return scan_fail(s, at, "extra content after the root element", error);
+            s->root_seen = TRUE;
+            if (name_is(name, len, "cpudata")) {
+                s->mode = MODE_RAW;
+                return TRUE;    /* the caller decodes */
+            }
+        }
+        if (name_is(name, len, "cpu")) {
+            gsize end = after;
+            gboolean cached;
+            CsCpuDef *def;
+
+            if (!empty && !scan_cpu_end(s, at, after, &end, error))
+                return FALSE;
+            s->pos = end;
+            s->seen++;
+            if (!(def = parse_cpu_bytes(s, at, end, &cached, error)))
+                return FALSE;   /* a bad <cpu>: the caller may go on */
+            if (!cached)
+                s->current = def;
+            *out_def = def;
+            *out_stable = cached;
+            return TRUE;
+        }
+        if (!empty) {
+            OpenTag t = { name, len };
+
+            g_array_append_val(s->stack, t);
+        }
+        s->pos = after;
+    }
+}
+
+static gboolean
+reader_fail(CsCpuStream *s, GError **error)
+{
+    s->done = TRUE;
+    if (s->xml_error)
+        g_set_error_literal(error, CS_ERROR, CS_ERROR_PARSE, s->xml_error);
+    else
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: malformed XML", s->source);
+    return FALSE;
+}
+
+static gboolean
+reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
+{
     for (;;) {
         const char *name;
-        int type;
+        int ret, type;
 
         if (s->skip_subtree) {
             s->skip_subtree = FALSE;
@@ -224,11 +871,8 @@ cs_cpu_stream_next(CsCpuStream *s, CsCpuDef **out_def, GError **error)
         } else {
             ret = xmlTextReaderRead(s->reader);
         }
-        if (ret < 0 || s->xml_error) {
-            g_autofree char *msg = g_strdup_printf("%s: malformed XML", s->source);
-
-            return stream_fail(s, error, msg);
-        }
+        if (ret < 0 || s->xml_error)
+            return reader_fail(s, error);
         if (ret == 0) {
             s->done = TRUE;
             if (s->seen == 0) {
@@ -240,48 +884,80 @@ cs_cpu_stream_next(CsCpuStream *s, CsCpuDef **out_def, GError **error)
         }
         type = xmlTextReaderNodeType(s->reader);
         if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
-            g_autofree char *msg = g_strdup_printf("%s: DOCTYPE declarations are not "
-                                                   "allowed", s->source);
-
             s->done = TRUE;
-            g_set_error_literal(error, CS_ERROR, CS_ERROR_PARSE, msg);
+            g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                        "%s: DOCTYPE declarations are not allowed", s->source);
             return FALSE;
         }
         if (type != XML_READER_TYPE_ELEMENT)
             continue;
-        name = (const char *) xmlTextReaderConstLocalName(s->reader);
-        if (!name)
+        if (!(name = (const char *) xmlTextReaderConstLocalName(s->reader)))
             continue;
         if (xmlTextReaderDepth(s->reader) == 0 && strcmp(name, "cpudata") == 0) {
-            /* raw data: decode the whole input */
-            CsCpuDef *def;
-
-            xmlFreeTextReader(s->reader);
-            s->reader = NULL;
+            g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                        "%s: raw CPU data must be a regular file", s->source);
             s->done = TRUE;
-            if (!(def = decode_raw(s, error)))
-                return FALSE;
-            s->count++;
-            *out_def = def;
-            return TRUE;
+            return FALSE;
         }
         if (strcmp(name, "cpu") == 0) {
             xmlNode *node = xmlTextReaderExpand(s->reader);
-            CsCpuDef *def;
 
-            if (!node || s->xml_error) {
-                g_autofree char *msg = g_strdup_printf("%s: malformed XML", s->source);
-
-                return stream_fail(s, error, msg);
-            }
+            if (!node || s->xml_error)
+                return reader_fail(s, error);
             s->skip_subtree = TRUE;
             s->seen++;
-            /* a bad <cpu> in well-formed XML: the caller may go on */
-            if (!(def = cs_cpu_def_parse_node(node, s->source, CS_PARSE_HOST, error)))
+            if (!(s->current = cs_cpu_def_parse_node(node, s->source, CS_PARSE_HOST,
+                                                     error)))
                 return FALSE;
-            s->count++;
-            *out_def = def;
+            *out_def = s->current;
             return TRUE;
         }
     }
+}
+
+gboolean
+cs_cpu_stream_next_borrowed(CsCpuStream *s, const CsCpuDef **out_def,
+                            gboolean *out_stable, GError **error)
+{
+    gboolean stable = FALSE;
+
+    g_return_val_if_fail(s != NULL && out_def != NULL, FALSE);
+    *out_def = NULL;
+    if (s->current)
+        g_clear_pointer(&s->current, cs_cpu_def_free);
+    if (!s->done && s->mode == MODE_FAST &&
+        !fast_next(s, out_def, &stable, error))
+        return FALSE;
+    if (!s->done && s->mode == MODE_READER && !reader_next(s, out_def, error))
+        return FALSE;
+    if (!s->done && s->mode == MODE_RAW) {
+        if (!(s->current = decode_raw(s, error)))
+            return FALSE;
+        *out_def = s->current;
+    }
+    if (*out_def)
+        s->count++;
+    if (out_stable)
+        *out_stable = stable;
+    return TRUE;
+}
+
+gboolean
+cs_cpu_stream_next(CsCpuStream *s, CsCpuDef **out_def, GError **error)
+{
+    const CsCpuDef *def = NULL;
+    gboolean stable = FALSE;
+
+    g_return_val_if_fail(s != NULL && out_def != NULL, FALSE);
+    *out_def = NULL;
+    if (!cs_cpu_stream_next_borrowed(s, &def, &stable, error))
+        return FALSE;
+    if (!def)
+        return TRUE;
+    if (!stable && def == s->current) {
+        *out_def = g_steal_pointer(&s->current);
+        return TRUE;
+    }
+    *out_def = cs_cpu_def_copy(def);
+    return TRUE;
 }
