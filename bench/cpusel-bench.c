@@ -2,6 +2,8 @@
  * oracle's `lvcpu bench` so both can be compared side by side.
  *
  *   cpusel-bench [--cpu-map DIR] decode DUMP N [--guest] [--models M,...]
+ *   cpusel-bench [--cpu-map DIR] baseline FILE... N [--expand] [--migratable]
+ *   cpusel-bench [--cpu-map DIR] compare HOST GUEST N
  *
  * Each mode is one row of the table at the end of this file; a new mode
  * (compare, baseline) adds its function and its row there. */
@@ -253,10 +255,20 @@ bench_baseline_mode(const BenchCommon *common, int argc, char **argv)
     return bench_baseline(common->map_dir, argc, argv);
 }
 
+/* bench-compare.c */
+int bench_compare(const char *map_dir, int argc, char **argv);
+
+static int
+bench_compare_mode(const BenchCommon *common, int argc, char **argv)
+{
+    return bench_compare(common->map_dir, argc, argv);
+}
+
 /* The modes: add a row (and its function above) for a new one. */
 static const BenchMode bench_modes[] = {
     { "decode", "decode DUMP N [--guest] [--models M,...]", bench_decode },
     { "baseline", "baseline FILE... N [--expand] [--migratable]", bench_baseline_mode },
+    { "compare", "compare HOST GUEST N", bench_compare_mode },
 };
 
 static int
