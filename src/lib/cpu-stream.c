@@ -894,6 +894,10 @@ reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
         if (!(name = (const char *) xmlTextReaderConstLocalName(s->reader)))
             continue;
         if (xmlTextReaderDepth(s->reader) == 0 && strcmp(name, "cpudata") == 0) {
+            if (s->data) {
+                s->mode = MODE_RAW;     /* in memory: the caller decodes it */
+                return TRUE;
+            }
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s: raw CPU data must be a regular file", s->source);
             s->done = TRUE;
