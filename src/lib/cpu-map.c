@@ -45,6 +45,7 @@ cs_cpu_map_finish(CsCpuMap *map)
 {
     guint nbits = map->t.n_words * 32;
     guint total = 0;
+    gboolean dups = FALSE;
     guint32 *fill;
 
     /* loops walk the set bits of each mask only (a map has a few hundred) */
@@ -84,14 +85,17 @@ cs_cpu_map_finish(CsCpuMap *map)
 
                 bits &= bits - 1;
                 /* a feature listing the same bit twice appears once */
-                if (fill[bit] > map->bit_off[bit] && map->bit_feat[fill[bit] - 1] == f)
+                if (fill[bit] > map->bit_off[bit] && map->bit_feat[fill[bit] - 1] == f) {
+                    dups = TRUE;
                     continue;
+                }
                 map->bit_feat[fill[bit]++] = f;
             }
         }
     }
-    /* compact duplicates away: keep [off, fill) ranges */
-    if (total > 0) {
+    /* compact duplicates away: keep [off, fill) ranges (without duplicates
+     * the ranges are already dense) */
+    if (dups) {
         for (guint b = 0, out = 0; b < nbits; b++) {
             guint start = map->bit_off[b];
 
