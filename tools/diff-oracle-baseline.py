@@ -11,7 +11,10 @@ reader). Then the invariant: every member must compare IDENTICAL or SUPERSET
 against the plain result, according to libvirt's own compare.
 
     tools/diff-oracle-baseline.py --cpusel build/src/cli/cpusel \
-        --lvcpu /tmp/oracle/lvcpu [--sets 2000] [--seed 4] [--ref DIR]
+        [--lvcpu /tmp/oracle/lvcpu] [--sets 2000] [--seed 4] [--ref DIR]
+
+Without --lvcpu the oracle is built from ../shared/oracle (--oracle-src) in a
+temporary directory.
 
 Exit status: 0 all agree, 1 some differ, 77 the oracle is unusable.
 """
@@ -19,6 +22,7 @@ import argparse
 import concurrent.futures
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +44,8 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
     ap.add_argument('--cpusel', required=True)
-    ap.add_argument('--lvcpu', required=True)
+    ap.add_argument('--lvcpu')
+    ap.add_argument('--oracle-src', default=os.path.join(here, '..', '..', 'shared', 'oracle'))
     ap.add_argument('--ref', default=os.environ.get(
         'CS_REFERENCE_DIR', os.path.join(here, '..', '..', 'shared', 'reference')))
     ap.add_argument('--sets', type=int, default=2000)
@@ -54,6 +59,16 @@ def main():
     if not os.path.isdir(dec) or not os.path.isdir(MAP):
         print('skip: no reference folder or libvirt map')
         return 77
+    if not args.lvcpu:
+        build = tempfile.mkdtemp(prefix='lvcpu-')
+        try:
+            shutil.copytree(args.oracle_src, os.path.join(build, 'oracle'))
+            subprocess.run(['make', '-C', os.path.join(build, 'oracle')],
+                           capture_output=True, check=True)
+        except (OSError, subprocess.CalledProcessError):
+            print('skip: the oracle cannot be built from %s' % args.oracle_src)
+            return 77
+        args.lvcpu = os.path.join(build, 'oracle', 'lvcpu')
     try:
         subprocess.run([args.lvcpu, 'selftest'], capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError):
