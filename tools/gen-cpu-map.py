@@ -554,6 +554,8 @@ def emit_c(cmap):
         w("};")
         w("")
 
+    emit_derived(cmap, w)
+
     w("const CsMapTables cs_builtin_map_tables = {")
     w("    .n_words = %d," % len(cmap.words))
     w("    .words = map_words,")
@@ -569,6 +571,90 @@ def emit_c(cmap):
     w("    .model_names = %s," % ("map_model_names" if mnames else "NULL"))
     w("};")
     return "\n".join(out) + "\n"
+
+
+def c_array(w, ctype, name, values, per_line=12):
+    """Writes a static const array (never empty: C forbids it)."""
+    values = list(values) or [0]
+    w("static const %s %s[%d] = {" % (ctype, name, len(values)))
+    for i in range(0, len(values), per_line):
+        w("    %s," % ", ".join(str(v) for v in values[i:i + per_line]))
+    w("};")
+    w("")
+
+
+def emit_derived(cmap, w):
+    """The lookup tables the library derives from a map (cs_cpu_map_finish
+    in src/lib/cpu-map.c), precomputed so the built-in map costs nothing to
+    set up. A unit test checks that both give the same tables."""
+    nbits = len(cmap.words) * 32
+    per_bit = [[] for _ in range(nbits)]
+    empty = []
+    for f in cmap.features:
+        n = 0
+        for p in f.parts:
+            word = cmap.word_index[p[:4]]
+            for b in range(32):
+                if p[4] & (1 << b):
+                    n += 1
+                    lst = per_bit[word * 32 + b]
+                    if not lst or lst[-1] != f.index:
+                        lst.append(f.index)
+        if n == 0:
+            empty.append(f.index)
+    bit_off = [0]
+    bit_feat = []
+    for lst in per_bit:
+        bit_feat.extend(lst)
+        bit_off.append(len(bit_feat))
+    single = [0] * max(len(cmap.words), 1)
+    multi, shared, cls = [], [], []
+    n_empty = 0
+    for f in cmap.features:
+        n = 0
+        is_shared = False
+        for p in f.parts:
+            word = cmap.word_index[p[:4]]
+            for b in range(32):
+                if p[4] & (1 << b):
+                    n += 1
+                    if len(per_bit[word * 32 + b]) > 1:
+                        is_shared = True
+        if n == 0:
+            cls.append(0)
+            n_empty += 1
+        elif is_shared:
+            cls.append(3)
+            shared.append(f.index)
+        elif n == 1 and len(f.parts) == 1:
+            cls.append(1)
+            single[cmap.word_index[f.parts[0][:4]]] |= f.parts[0][4]
+        else:
+            cls.append(2)
+            multi.append(f.index)
+    c_array(w, "guint32", "map_bit_off", bit_off)
+    c_array(w, "guint16", "map_bit_feat", bit_feat)
+    c_array(w, "guint16", "map_empty_feats", empty)
+    c_array(w, "guint32", "map_fi_single", ("0x%08x" % x for x in single), 6)
+    c_array(w, "guint16", "map_fi_multi", multi)
+    c_array(w, "guint16", "map_fi_shared", shared)
+    c_array(w, "guint8", "map_fi_cls", cls, 24)
+    w("const CsMapDerived cs_builtin_map_derived = {")
+    w("    .bit_off = map_bit_off,")
+    w("    .bit_feat = map_bit_feat,")
+    w("    .n_empty = %d," % len(empty))
+    w("    .empty_feats = map_empty_feats,")
+    w("    .fi = {")
+    w("        .single = map_fi_single,")
+    w("        .multi = map_fi_multi,")
+    w("        .n_multi = %d," % len(multi))
+    w("        .shared = map_fi_shared,")
+    w("        .n_shared = %d," % len(shared))
+    w("        .cls = map_fi_cls,")
+    w("        .n_empty = %d," % n_empty)
+    w("    },")
+    w("};")
+    w("")
 
 
 def stats(cmap):

@@ -321,7 +321,7 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
 {
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
-    CsDecodeFlags dflags = CS_DECODE_GUEST;
+    CsDecodeFlags dflags = CS_DECODE_GUEST | CS_DECODE_FEATURE_DATA;
 
     if (cs_vec_is_empty(map, vec)) {
         g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE, "CPUs are incompatible");

@@ -85,6 +85,38 @@ typedef struct {
     const CsNameIndex *model_names;
 } CsMapTables;
 
+/* How decoding counts a feature's presence without libvirt's greedy walk. */
+typedef enum {
+    CS_FEAT_EMPTY,      /* no bits: always taken */
+    CS_FEAT_SINGLE,     /* one bit that no other feature has */
+    CS_FEAT_MULTI,      /* several bits that no other feature has */
+    CS_FEAT_SHARED,     /* shares a bit with another feature: greedy walk */
+} CsFeatClass;
+
+/* The map's features by class. Only shared features depend on the order of
+ * the walk, so a count is a popcount plus a short walk over the shared ones. */
+typedef struct {
+    const guint32 *single;      /* n_words: the bits of CS_FEAT_SINGLE features */
+    const guint16 *multi;       /* CS_FEAT_MULTI features, ascending */
+    guint n_multi;
+    const guint16 *shared;      /* CS_FEAT_SHARED features, ascending */
+    guint n_shared;
+    const guint8 *cls;          /* CsFeatClass of each feature */
+    guint n_empty;
+} CsFeatIndex;
+
+/* Derived tables the generator may precompute for the built-in map. */
+typedef struct {
+    const guint32 *bit_off;     /* n_words * 32 + 1 */
+    const guint16 *bit_feat;
+    guint n_empty;
+    const guint16 *empty_feats;
+    CsFeatIndex fi;
+} CsMapDerived;
+
+/* The generated derived tables of the built-in map. */
+extern const CsMapDerived cs_builtin_map_derived;
+
 struct _CsCpuMap {
     gint refcount;
     char *source;
@@ -93,10 +125,12 @@ struct _CsCpuMap {
     GDestroyNotify owned_free;
     /* Derived at construction: for each bit (word * 32 + bit), the features
      * having that bit, ascending: bit_feat[bit_off[b] .. bit_off[b + 1]). */
-    guint32 *bit_off;
-    guint16 *bit_feat;
+    const guint32 *bit_off;
+    const guint16 *bit_feat;
     guint n_empty;              /* features without any bit (always match) */
-    guint16 *empty_feats;
+    const guint16 *empty_feats;
+    CsFeatIndex fi;
+    GPtrArray *derived;         /* storage of the above when computed */
 };
 
 /* Builds the derived indexes of @map (called by every constructor). */

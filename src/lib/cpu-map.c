@@ -12,7 +12,12 @@ cs_cpu_map_new_builtin(void)
     map->refcount = 1;
     map->source = g_strdup("built-in");
     map->t = cs_builtin_map_tables;
-    cs_cpu_map_finish(map);
+    /* the derived tables are generated with the map */
+    map->bit_off = cs_builtin_map_derived.bit_off;
+    map->bit_feat = cs_builtin_map_derived.bit_feat;
+    map->n_empty = cs_builtin_map_derived.n_empty;
+    map->empty_feats = cs_builtin_map_derived.empty_feats;
+    map->fi = cs_builtin_map_derived.fi;
     return map;
 }
 
@@ -31,13 +36,25 @@ cs_cpu_map_unref(CsCpuMap *map)
         return;
     if (!g_atomic_int_dec_and_test(&map->refcount))
         return;
-    g_free(map->bit_off);
-    g_free(map->bit_feat);
-    g_free(map->empty_feats);
+    if (map->derived)
+        g_ptr_array_unref(map->derived);
     if (map->owned && map->owned_free)
         map->owned_free(map->owned);
     g_free(map->source);
     g_free(map);
+}
+
+static gpointer
+keep(CsCpuMap *map, gpointer p)
+{
+    g_ptr_array_add(map->derived, p);
+    return p;
+}
+
+static guint
+bits_in(guint32 x)
+{
+    return __builtin_popcount(x);
 }
 
 void
@@ -45,70 +62,99 @@ cs_cpu_map_finish(CsCpuMap *map)
 {
     guint nbits = map->t.n_words * 32;
     guint total = 0;
-    gboolean dups = FALSE;
+    guint32 *off;
     guint32 *fill;
+    guint16 *feat;
+    guint16 *empty;
+    guint32 *single;
+    guint16 *multi;
+    guint16 *shared;
+    guint8 *cls;
 
-    /* loops walk the set bits of each mask only (a map has a few hundred) */
-    map->bit_off = g_new0(guint32, nbits + 1);
-    map->empty_feats = g_new0(guint16, map->t.n_features + 1);
+    map->derived = g_ptr_array_new_with_free_func(g_free);
+    off = keep(map, g_new0(guint32, nbits + 2));
+    empty = keep(map, g_new0(guint16, map->t.n_features + 1));
+    map->n_empty = 0;
     for (guint f = 0; f < map->t.n_features; f++) {
-        const CsMapFeature *feat = &map->t.features[f];
-        gboolean any = FALSE;
+        const CsMapFeature *ft = &map->t.features[f];
+        guint n = 0;
 
-        for (guint p = 0; p < feat->n_parts; p++) {
-            guint32 bits = feat->parts[p].mask;
-
-            while (bits) {
-                guint b = __builtin_ctz(bits);
-
-                bits &= bits - 1;
-                map->bit_off[feat->parts[p].word * 32 + b + 1]++;
-                total++;
-                any = TRUE;
+        for (guint p = 0; p < ft->n_parts; p++) {
+            for (guint32 bits = ft->parts[p].mask; bits; bits &= bits - 1) {
+                off[ft->parts[p].word * 32 + __builtin_ctz(bits) + 1]++;
+                n++;
             }
         }
-        if (!any)
-            map->empty_feats[map->n_empty++] = f;
+        total += n;
+        if (!n)
+            empty[map->n_empty++] = f;
     }
     for (guint b = 0; b < nbits; b++)
-        map->bit_off[b + 1] += map->bit_off[b];
-    map->bit_feat = g_new0(guint16, total + 1);
-    fill = g_memdup2(map->bit_off, sizeof(guint32) * (nbits + 1));
+        off[b + 1] += off[b];
+    feat = keep(map, g_new0(guint16, total + 1));
+    fill = g_memdup2(off, sizeof(guint32) * (nbits + 1));
     for (guint f = 0; f < map->t.n_features; f++) {
-        const CsMapFeature *feat = &map->t.features[f];
+        const CsMapFeature *ft = &map->t.features[f];
 
-        for (guint p = 0; p < feat->n_parts; p++) {
-            guint32 bits = feat->parts[p].mask;
+        for (guint p = 0; p < ft->n_parts; p++) {
+            for (guint32 bits = ft->parts[p].mask; bits; bits &= bits - 1) {
+                guint bit = ft->parts[p].word * 32 + __builtin_ctz(bits);
 
-            while (bits) {
-                guint bit = feat->parts[p].word * 32 + __builtin_ctz(bits);
-
-                bits &= bits - 1;
-                /* a feature listing the same bit twice appears once */
-                if (fill[bit] > map->bit_off[bit] && map->bit_feat[fill[bit] - 1] == f) {
-                    dups = TRUE;
+                /* a feature naming the same bit twice is listed once */
+                if (fill[bit] > off[bit] && feat[fill[bit] - 1] == f)
                     continue;
-                }
-                map->bit_feat[fill[bit]++] = f;
+                feat[fill[bit]++] = f;
             }
         }
     }
-    /* compact duplicates away: keep [off, fill) ranges (without duplicates
-     * the ranges are already dense) */
-    if (dups) {
-        for (guint b = 0, out = 0; b < nbits; b++) {
-            guint start = map->bit_off[b];
+    /* drop the room of duplicates: ranges become [off, fill) compacted */
+    for (guint b = 0, out = 0; b < nbits; b++) {
+        guint start = off[b];
 
-            map->bit_off[b] = out;
-            for (guint k = start; k < fill[b]; k++)
-                map->bit_feat[out++] = map->bit_feat[k];
-            if (b + 1 == nbits)
-                map->bit_off[nbits] = out;
+        off[b] = out;
+        for (guint k = start; k < fill[b]; k++)
+            feat[out++] = feat[k];
+        if (b + 1 == nbits)
+            off[nbits] = out;
+    }
+    g_free(fill);
+    map->bit_off = off;
+    map->bit_feat = feat;
+    map->empty_feats = empty;
+
+    single = keep(map, g_new0(guint32, map->t.n_words + 1));
+    multi = keep(map, g_new0(guint16, map->t.n_features + 1));
+    shared = keep(map, g_new0(guint16, map->t.n_features + 1));
+    cls = keep(map, g_new0(guint8, map->t.n_features + 1));
+    map->fi = (CsFeatIndex) { .single = single, .multi = multi, .shared = shared,
+                              .cls = cls };
+    for (guint f = 0; f < map->t.n_features; f++) {
+        const CsMapFeature *ft = &map->t.features[f];
+        guint n = 0;
+        gboolean is_shared = FALSE;
+
+        for (guint p = 0; p < ft->n_parts; p++) {
+            n += bits_in(ft->parts[p].mask);
+            for (guint32 bits = ft->parts[p].mask; bits && !is_shared; bits &= bits - 1) {
+                guint bit = ft->parts[p].word * 32 + __builtin_ctz(bits);
+
+                is_shared = off[bit + 1] - off[bit] > 1;
+            }
+        }
+        if (n == 0) {
+            cls[f] = CS_FEAT_EMPTY;
+            map->fi.n_empty++;
+        } else if (is_shared) {
+            cls[f] = CS_FEAT_SHARED;
+            shared[map->fi.n_shared++] = f;
+        } else if (n == 1 && ft->n_parts == 1) {
+            cls[f] = CS_FEAT_SINGLE;
+            single[ft->parts[0].word] |= ft->parts[0].mask;
+        } else {
+            cls[f] = CS_FEAT_MULTI;
+            multi[map->fi.n_multi++] = f;
         }
     }
-    if (nbits == 0)
-        map->bit_off[0] = 0;
-    g_free(fill);
 }
 
 const char *

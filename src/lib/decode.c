@@ -203,26 +203,7 @@ cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out)
     featset_append(map, taken, out);
 }
 
-/* How a feature's presence is counted without the greedy walk. */
-typedef enum {
-    FEAT_EMPTY,     /* no bits: always taken */
-    FEAT_SINGLE,    /* one bit that no other feature has */
-    FEAT_MULTI,     /* several bits that no other feature has */
-    FEAT_SHARED,    /* shares a bit with another feature: greedy walk */
-} FeatClass;
-
-/* The map's features sorted by FeatClass, built once per decode. Only
- * shared features depend on the order of the walk, so a count is a
- * popcount plus a short walk over the shared ones. */
-typedef struct {
-    CsWord *single;     /* n_words: the bits of FEAT_SINGLE features */
-    guint16 *multi;     /* FEAT_MULTI features */
-    guint n_multi;
-    guint16 *shared;    /* FEAT_SHARED features, ascending */
-    guint n_shared;
-    guint8 *cls;        /* FeatClass of each feature */
-    guint n_empty;
-} FeatIndex;
+typedef CsFeatIndex FeatIndex;
 
 /* Bits set in @x (no popcnt instruction is assumed). */
 static inline guint
@@ -231,55 +212,6 @@ popcount32(guint32 x)
     x = x - ((x >> 1) & 0x55555555u);
     x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
     return (((x + (x >> 4)) & 0x0f0f0f0fu) * 0x01010101u) >> 24;
-}
-
-static void
-feat_index_init(const CsCpuMap *map, FeatIndex *fi)
-{
-    fi->single = g_new0(CsWord, map->t.n_words + 1);
-    fi->multi = g_new(guint16, map->t.n_features + 1);
-    fi->shared = g_new(guint16, map->t.n_features + 1);
-    fi->cls = g_new(guint8, map->t.n_features + 1);
-    fi->n_multi = fi->n_shared = fi->n_empty = 0;
-    for (guint f = 0; f < map->t.n_features; f++) {
-        const CsMapFeature *feat = &map->t.features[f];
-        guint n_bits = 0;
-        gboolean shared = FALSE;
-
-        for (guint p = 0; p < feat->n_parts; p++) {
-            CsWord bits = feat->parts[p].mask;
-
-            n_bits += popcount32(bits);
-            while (bits && !shared) {
-                guint bit = feat->parts[p].word * 32 + __builtin_ctz(bits);
-
-                bits &= bits - 1;
-                shared = map->bit_off[bit + 1] - map->bit_off[bit] > 1;
-            }
-        }
-        if (n_bits == 0) {
-            fi->cls[f] = FEAT_EMPTY;
-            fi->n_empty++;
-        } else if (shared) {
-            fi->cls[f] = FEAT_SHARED;
-            fi->shared[fi->n_shared++] = f;
-        } else if (n_bits == 1 && feat->n_parts == 1) {
-            fi->cls[f] = FEAT_SINGLE;
-            fi->single[feat->parts[0].word] |= feat->parts[0].mask;
-        } else {
-            fi->cls[f] = FEAT_MULTI;
-            fi->multi[fi->n_multi++] = f;
-        }
-    }
-}
-
-static void
-feat_index_clear(FeatIndex *fi)
-{
-    g_clear_pointer(&fi->single, g_free);
-    g_clear_pointer(&fi->multi, g_free);
-    g_clear_pointer(&fi->shared, g_free);
-    g_clear_pointer(&fi->cls, g_free);
 }
 
 /* The number of features vec_take() would take from @vec, the FEAT_SINGLE
@@ -311,10 +243,10 @@ static gboolean
 vec_counted(const CsCpuMap *map, const FeatIndex *fi, const CsWord *vec,
             const FeatSet *shared_taken, guint f)
 {
-    switch ((FeatClass) fi->cls[f]) {
-    case FEAT_EMPTY:
+    switch ((CsFeatClass) fi->cls[f]) {
+    case CS_FEAT_EMPTY:
         return TRUE;
-    case FEAT_SHARED:
+    case CS_FEAT_SHARED:
         return featset_has(shared_taken, f);
     default:
         return cs_vec_has_feature(vec, &map->t.features[f]);
@@ -355,7 +287,7 @@ typedef struct {
     FeatSet *req_set;       /* FEATSET_WORDS */
     FeatSet *dis_set;       /* FEATSET_WORDS */
     CsWord *known;          /* NULL, or the words whose bits the data knows */
-    FeatIndex fi;
+    const FeatIndex *fi;
     CsWord *known_all;      /* n_words: @known, or all ones */
     CsWord *missing;        /* n_words: one-bit feature bits the data lacks */
 } Work;
@@ -363,7 +295,6 @@ typedef struct {
 static void
 work_clear(Work *work)
 {
-    feat_index_clear(&work->fi);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Work, work_clear)
@@ -424,9 +355,9 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
 
         req[w] = r;
         dis[w] = d;
-        if ((r | d) & work->fi.single[w]) {
-            single_req += popcount32(r & work->fi.single[w]);
-            single_dis += popcount32(d & work->fi.single[w]);
+        if ((r | d) & work->fi->single[w]) {
+            single_req += popcount32(r & work->fi->single[w]);
+            single_dis += popcount32(d & work->fi->single[w]);
         }
     }
     if (blocked) {
@@ -472,16 +403,16 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
             /* blockers changed @dis after the pass */
             single_dis = 0;
             for (guint w = 0; w < map->t.n_words; w++)
-                single_dis += popcount32(dis[w] & work->fi.single[w]);
+                single_dis += popcount32(dis[w] & work->fi->single[w]);
         }
         if (!guest && single_dis > 0) {
             c->n_dis = single_dis;
             return;
         }
-        c->n_dis = single_dis + vec_count_rest(map, &work->fi, dis, work->dis_set);
+        c->n_dis = single_dis + vec_count_rest(map, work->fi, dis, work->dis_set);
         if (!guest && c->n_dis > 0)
             return;
-        c->n_req = single_req + vec_count_rest(map, &work->fi, req, work->req_set);
+        c->n_req = single_req + vec_count_rest(map, work->fi, req, work->req_set);
         for (guint r = 0; guest && r < m->n_removed; r++) {
             guint16 f = m->removed[r];
             gboolean seen = FALSE;
@@ -489,8 +420,8 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
             for (guint k = 0; k < r && !seen; k++)
                 seen = m->removed[k] == f;
             if (seen ||
-                vec_counted(map, &work->fi, req, work->req_set, f) ||
-                vec_counted(map, &work->fi, dis, work->dis_set, f))
+                vec_counted(map, work->fi, req, work->req_set, f) ||
+                vec_counted(map, work->fi, dis, work->dis_set, f))
                 continue;
             c->n_dis++;
         }
@@ -620,8 +551,9 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     work.req_set = scratch + 2 * (map->t.n_words + 1);
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
-    work.known = known_mask = known_words(map, data);
-    feat_index_init(map, &work.fi);
+    work.known = known_mask = (flags & CS_DECODE_FEATURE_DATA) ? NULL :
+                              known_words(map, data);
+    work.fi = &map->fi;
     vendor = cs_cpu_map_detect_vendor(map, data);
     if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
         signature = leaf1->eax & SIGNATURE_MASK;
@@ -650,7 +582,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
 
     for (guint w = 0; w < map->t.n_words; w++) {
         work.known_all[w] = work.known ? work.known[w] : ~(CsWord) 0;
-        work.missing[w] = ~vec[w] & work.fi.single[w] & work.known_all[w];
+        work.missing[w] = ~vec[w] & work.fi->single[w] & work.known_all[w];
     }
 
     if (preferred && !preferred[0])

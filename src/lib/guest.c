@@ -51,7 +51,8 @@ cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gue
     }
 
     if (out_def) {
-        def = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, allowed_models,
+        def = cs_cpu_decode_full(map, data, CS_DECODE_GUEST | CS_DECODE_FEATURE_DATA,
+                                 allowed_models,
                                  guest->model ? preferred : NULL, guest->fallback,
                                  NULL, error);
         if (!def)

@@ -1,6 +1,7 @@
 /* Decoding raw CPUID data: fake data sheets and invariants on real dumps */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
+#include "cpu-map-private.h"
 
 /* Core i7-2600 (Sandy Bridge), leaves 0, 1, 7 and 0x80000001 */
 static const CsCpuidLeaf i7_2600[] = {
@@ -261,6 +262,38 @@ test_reference_dumps(void)
     g_test_message("%u decodes checked", n);
 }
 
+/* The generator's precomputed lookup tables equal what the library derives
+ * from the same map at run time. */
+static void
+test_builtin_derived_tables(void)
+{
+    g_autoptr(CsCpuMap) gen = cs_cpu_map_new_builtin();
+    CsCpuMap *rt = g_new0(CsCpuMap, 1);
+    guint nbits = gen->t.n_words * 32;
+
+    rt->refcount = 1;
+    rt->t = gen->t;
+    cs_cpu_map_finish(rt);
+    g_assert_cmpmem(gen->bit_off, sizeof(guint32) * (nbits + 1),
+                    rt->bit_off, sizeof(guint32) * (nbits + 1));
+    g_assert_cmpmem(gen->bit_feat, sizeof(guint16) * gen->bit_off[nbits],
+                    rt->bit_feat, sizeof(guint16) * rt->bit_off[nbits]);
+    g_assert_cmpuint(gen->n_empty, ==, rt->n_empty);
+    g_assert_cmpmem(gen->empty_feats, sizeof(guint16) * gen->n_empty,
+                    rt->empty_feats, sizeof(guint16) * rt->n_empty);
+    g_assert_cmpmem(gen->fi.single, sizeof(guint32) * gen->t.n_words,
+                    rt->fi.single, sizeof(guint32) * rt->t.n_words);
+    g_assert_cmpuint(gen->fi.n_multi, ==, rt->fi.n_multi);
+    g_assert_cmpmem(gen->fi.multi, sizeof(guint16) * gen->fi.n_multi,
+                    rt->fi.multi, sizeof(guint16) * rt->fi.n_multi);
+    g_assert_cmpuint(gen->fi.n_shared, ==, rt->fi.n_shared);
+    g_assert_cmpmem(gen->fi.shared, sizeof(guint16) * gen->fi.n_shared,
+                    rt->fi.shared, sizeof(guint16) * rt->fi.n_shared);
+    g_assert_cmpmem(gen->fi.cls, gen->t.n_features, rt->fi.cls, rt->t.n_features);
+    g_assert_cmpuint(gen->fi.n_empty, ==, rt->fi.n_empty);
+    cs_cpu_map_unref(rt);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -270,5 +303,6 @@ main(int argc, char **argv)
     g_test_add_func("/decode/no-model-fits", test_no_model_fits);
     g_test_add_func("/decode/allowed-and-preferred", test_allowed_and_preferred);
     g_test_add_func("/decode/reference-dumps-keep-bits", test_reference_dumps);
+    g_test_add_func("/decode/builtin-derived-tables", test_builtin_derived_tables);
     return g_test_run();
 }
