@@ -17,6 +17,41 @@ append_escaped(GString *s, const char *text)
     }
 }
 
+/* Appends @v in decimal (no printf: this runs for every formatted CPU). */
+static void
+append_uint(GString *s, guint64 v)
+{
+    char buf[24];
+    guint i = sizeof(buf);
+
+    do {
+        buf[--i] = '0' + v % 10;
+        v /= 10;
+    } while (v);
+    g_string_append_len(s, buf + i, sizeof(buf) - i);
+}
+
+/* Appends " name='value'" with a value that needs no escaping. */
+static void
+append_attr(GString *s, const char *name, const char *value)
+{
+    g_string_append_c(s, ' ');
+    g_string_append(s, name);
+    g_string_append(s, "='");
+    g_string_append(s, value);
+    g_string_append_c(s, '\'');
+}
+
+static void
+append_attr_uint(GString *s, const char *name, guint64 value)
+{
+    g_string_append_c(s, ' ');
+    g_string_append(s, name);
+    g_string_append(s, "='");
+    append_uint(s, value);
+    g_string_append_c(s, '\'');
+}
+
 static void
 indent_to(GString *s, guint n)
 {
@@ -65,8 +100,7 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
         indent_to(s, ind);
         g_string_append(s, "<model");
         if (guest && def->model)
-            g_string_append_printf(s, " fallback='%s'",
-                                   cs_cpu_fallback_to_string(def->fallback));
+            append_attr(s, "fallback", cs_cpu_fallback_to_string(def->fallback));
         if (guest && def->vendor_id) {
             g_string_append(s, " vendor_id='");
             append_escaped(s, def->vendor_id);
@@ -88,24 +122,30 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
     }
     if (host && def->has_microcode && def->microcode) {
         indent_to(s, ind);
-        g_string_append_printf(s, "<microcode version='%" G_GUINT64_FORMAT "'/>\n",
-                               def->microcode);
+        g_string_append(s, "<microcode");
+        append_attr_uint(s, "version", def->microcode);
+        g_string_append(s, "/>\n");
     }
     if (host && def->sig_family) {
         indent_to(s, ind);
-        g_string_append_printf(s, "<signature family='%u' model='%u' stepping='%u'/>\n",
-                               def->sig_family, def->sig_model, def->sig_stepping);
+        g_string_append(s, "<signature");
+        append_attr_uint(s, "family", def->sig_family);
+        append_attr_uint(s, "model", def->sig_model);
+        append_attr_uint(s, "stepping", def->sig_stepping);
+        g_string_append(s, "/>\n");
     }
     if (host)
         format_extra(s, def, ind, "<counter", FALSE);
     if (def->sockets && def->dies && def->cores && def->threads) {
         indent_to(s, ind);
-        g_string_append_printf(s, "<topology sockets='%u' dies='%u'", def->sockets,
-                               def->dies);
+        g_string_append(s, "<topology");
+        append_attr_uint(s, "sockets", def->sockets);
+        append_attr_uint(s, "dies", def->dies);
         if (def->clusters)
-            g_string_append_printf(s, " clusters='%u'", def->clusters);
-        g_string_append_printf(s, " cores='%u' threads='%u'/>\n", def->cores,
-                               def->threads);
+            append_attr_uint(s, "clusters", def->clusters);
+        append_attr_uint(s, "cores", def->cores);
+        append_attr_uint(s, "threads", def->threads);
+        g_string_append(s, "/>\n");
     }
     format_extra(s, def, ind, "<counter", TRUE);
     for (guint i = 0; i < def->features->len; i++) {
@@ -113,8 +153,11 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
 
         indent_to(s, ind);
         if (guest && f->policy != CS_FEATURE_POLICY_NONE)
-            g_string_append_printf(s, "<feature policy='%s' name='",
-                                   cs_feature_policy_to_string(f->policy));
+        {
+            g_string_append(s, "<feature");
+            append_attr(s, "policy", cs_feature_policy_to_string(f->policy));
+            g_string_append(s, " name='");
+        }
         else
             g_string_append(s, "<feature name='");
         append_escaped(s, f->name);
@@ -134,9 +177,9 @@ cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
      * topology or cache */
     if (def->type == CS_CPU_TYPE_GUEST &&
         (def->mode != CS_CPU_MODE_CUSTOM || def->model)) {
-        g_string_append_printf(s, " mode='%s'", cs_cpu_mode_to_string(def->mode));
+        append_attr(s, "mode", cs_cpu_mode_to_string(def->mode));
         if (def->mode == CS_CPU_MODE_CUSTOM)
-            g_string_append_printf(s, " match='%s'", cs_cpu_match_to_string(def->match));
+            append_attr(s, "match", cs_cpu_match_to_string(def->match));
         if (def->check != CS_CPU_CHECK_DEFAULT)
             g_string_append_printf(s, " check='%s'", cs_cpu_check_to_string(def->check));
         if ((def->mode == CS_CPU_MODE_HOST_PASSTHROUGH ||
