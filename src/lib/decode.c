@@ -463,8 +463,8 @@ reason_new(const CsDecodeReport *report, const char *format, ...)
     return text;
 }
 
-/* A VMX capability MSR (0x480-0x491) missing from raw data says nothing
- * about the VMX sub-features it reports: the dump was taken without MSR
+/* A VMX capability MSR (0x480-0x491) missing from raw data of a CPU that has
+ * VMX says nothing about the VMX sub-features it reports: the dump was taken without MSR
  * access, or by a tool that does not read them. Its words are unknown, and a
  * model's features there neither count as missing nor block the model.
  * libvirt 9.0's map has no such features, so this never changes its answers.
@@ -473,9 +473,14 @@ reason_new(const CsDecodeReport *report, const char *format, ...)
 #define VMX_MSR_LAST 0x491
 
 static CsWord *
-known_words(const CsCpuMap *map, const CsCpuidData *data)
+known_words(const CsCpuMap *map, const CsWord *vec, const CsCpuidData *data)
 {
     CsWord *known = NULL;
+    int vmx = cs_cpu_map_lookup_feature(map, "vmx");
+
+    /* a CPU without VMX has none of its sub-features: nothing is unknown */
+    if (vmx < 0 || !cs_vec_has_feature(vec, &map->t.features[vmx]))
+        return NULL;
 
     for (guint w = 0; w < map->t.n_words; w++) {
         const CsWordKey *k = &map->t.words[w];
@@ -552,7 +557,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
     work.known = known_mask = (flags & CS_DECODE_FEATURE_DATA) ? NULL :
-                              known_words(map, data);
+                              known_words(map, vec, data);
     work.fi = &map->fi;
     vendor = cs_cpu_map_detect_vendor(map, data);
     if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {

@@ -66,8 +66,8 @@ def_features(CsCpuMap *map, const CsCpuDef *def)
     return set;
 }
 
-/* A feature reported only by VMX capability MSRs the data does not hold is
- * unknown: decoding neither lists it as missing nor counts it as present. */
+/* A feature reported only by VMX capability MSRs the data of a CPU with
+ * VMX does not hold is unknown: decoding neither lists it as missing nor counts it as present. */
 static gboolean
 feature_unknown(CsCpuMap *map, const CsCpuidData *data, const char *name)
 {
@@ -76,8 +76,17 @@ feature_unknown(CsCpuMap *map, const CsCpuidData *data, const char *name)
     gsize n_leaves = 0, n_msrs = 0;
     const CsMsr *msrs;
 
-    if (fi < 0)
+    int vmx = cs_cpu_map_lookup_feature(map, "vmx");
+
+    if (fi < 0 || vmx < 0)
         return FALSE;
+    {
+        g_autoptr(CsCpuidData) v = cs_cpu_map_feature_data(map, vmx);
+
+        /* a CPU without VMX has none of its sub-features */
+        if (!cs_cpuid_data_is_subset(data, v))
+            return FALSE;
+    }
     f = cs_cpu_map_feature_data(map, fi);
     cs_cpuid_data_get_leaves(f, &n_leaves);
     msrs = cs_cpuid_data_get_msrs(f, &n_msrs);
