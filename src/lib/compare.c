@@ -7,9 +7,12 @@ struct _CsCompareReport {
     CsCompareResult result;
     CsCompareReason reason;
     char *subject;
-    char **features;
-    char *message;
+    char **features;            /* NULL when empty */
+    const char *message;        /* static, or owned_message */
+    char *owned_message;
 };
+
+static const char *const no_features[] = { NULL };
 
 #define CS_ENUM_NAME(id, name) [id] = name,
 static const char *const result_names[] = { CS_COMPARE_RESULTS(CS_ENUM_NAME) };
@@ -65,10 +68,15 @@ cs_arch_unsupported(const char *arch, GError **error)
 static char *
 quoted_list(const char *const *names)
 {
-    g_autoptr(GString) s = g_string_new(NULL);
+    g_autoptr(GString) s = g_string_sized_new(256);
 
-    for (guint i = 0; names && names[i]; i++)
-        g_string_append_printf(s, "%s'%s'", i ? ", " : "", names[i]);
+    for (guint i = 0; names && names[i]; i++) {
+        if (i)
+            g_string_append_len(s, ", ", 2);
+        g_string_append_c(s, '\'');
+        g_string_append(s, names[i]);
+        g_string_append_c(s, '\'');
+    }
     return g_string_free(g_steal_pointer(&s), FALSE);
 }
 
@@ -82,43 +90,51 @@ cs_compare_report_new(CsCompareResult result, CsCompareReason reason, const char
     r->result = result;
     r->reason = reason;
     r->subject = g_strdup(subject);
-    r->features = features ? g_strdupv((char **) features) : g_new0(char *, 1);
-    list = quoted_list((const char *const *) r->features);
+    if (features && features[0])
+        r->features = g_strdupv((char **) features);
+    /* compatible results (the common case) need no allocation beyond the
+     * report itself */
+    if (reason == CS_REASON_NONE || reason >= CS_REASON_LAST) {
+        r->message = result == CS_COMPARE_IDENTICAL ?
+                     "the host CPU provides exactly the guest CPU" :
+                     "the host CPU provides more than the guest CPU";
+        return r;
+    }
+    list = quoted_list(features);
     switch (reason) {
     case CS_REASON_ARCH:
-        r->message = g_strdup_printf("the guest CPU's arch '%s' does not match the "
-                                     "host's", subject);
+        r->owned_message = g_strdup_printf("the guest CPU's arch '%s' does not match "
+                                           "the host's", subject);
         break;
     case CS_REASON_VENDOR:
-        r->message = g_strdup_printf("the host CPU's vendor is not the guest CPU's "
-                                     "vendor '%s'", subject);
+        r->owned_message = g_strdup_printf("the host CPU's vendor is not the guest "
+                                           "CPU's vendor '%s'", subject);
         break;
     case CS_REASON_FORBIDDEN:
-        r->message = g_strdup_printf("the host CPU provides forbidden features: %s",
-                                     list);
+        r->owned_message = g_strconcat("the host CPU provides forbidden features: ",
+                                       list, NULL);
         break;
     case CS_REASON_MISSING:
-        r->message = g_strdup_printf("the host CPU lacks required features: %s", list);
+        r->owned_message = g_strconcat("the host CPU lacks required features: ", list,
+                                       NULL);
         break;
     case CS_REASON_EXTRA:
-        r->message = g_strdup_printf("the host CPU has features the strict guest CPU "
-                                     "does not list: %s", list);
+        r->owned_message = g_strconcat("the host CPU has features the strict guest "
+                                       "CPU does not list: ", list, NULL);
         break;
     case CS_REASON_NO_HOST_MODEL:
-        r->message = g_strdup("the host CPU has no model");
+        r->owned_message = g_strdup("the host CPU has no model");
         break;
     case CS_REASON_MODEL:
-        r->message = g_strdup_printf("the host CPU's model is not the guest CPU's "
-                                     "model '%s'", subject);
+        r->owned_message = g_strdup_printf("the host CPU's model is not the guest "
+                                           "CPU's model '%s'", subject);
         break;
     case CS_REASON_NONE:
     case CS_REASON_LAST:
     default:
-        r->message = g_strdup(result == CS_COMPARE_IDENTICAL ?
-                              "the host CPU provides exactly the guest CPU" :
-                              "the host CPU provides more than the guest CPU");
         break;
     }
+    r->message = r->owned_message;
     return r;
 }
 
@@ -129,7 +145,7 @@ cs_compare_report_free(CsCompareReport *report)
         return;
     g_free(report->subject);
     g_strfreev(report->features);
-    g_free(report->message);
+    g_free(report->owned_message);
     g_free(report);
 }
 
@@ -154,6 +170,8 @@ cs_compare_report_get_subject(const CsCompareReport *report)
 const char *const *
 cs_compare_report_get_features(const CsCompareReport *report)
 {
+    if (!report->features)
+        return no_features;
     return (const char *const *) report->features;
 }
 
@@ -163,62 +181,236 @@ cs_compare_report_get_message(const CsCompareReport *report)
     return report->message;
 }
 
+/* Names (owned by @map) of the features in @vec, NULL-terminated, in map
+ * order. Returns: (transfer container). */
+static const char **
+vec_feature_names(const CsCpuMap *map, const CsWord *vec)
+{
+    guint64 stack[16];                  /* maps of up to 1024 features */
+    g_autofree guint64 *heap = NULL;
+    guint64 *taken = stack;
+    guint n_sets = (map->t.n_features + 63) / 64;
+    GPtrArray *names = g_ptr_array_new();
+
+    if (n_sets > G_N_ELEMENTS(stack))
+        taken = heap = g_new0(guint64, n_sets);
+    else
+        memset(stack, 0, sizeof(stack));
+    /* only the features having one of the set bits (or no bit at all) can
+     * be in @vec: walk the map's bit index instead of every feature */
+    for (guint e = 0; e < map->n_empty; e++)
+        taken[map->empty_feats[e] / 64] |= G_GUINT64_CONSTANT(1) << (map->empty_feats[e] % 64);
+    for (guint w = 0; w < map->t.n_words; w++) {
+        for (CsWord bits = vec[w]; bits; bits &= bits - 1) {
+            guint b = w * 32 + (guint) __builtin_ctz(bits);
+
+            for (guint k = map->bit_off[b]; k < map->bit_off[b + 1]; k++) {
+                guint f = map->bit_feat[k];
+
+                if (!(taken[f / 64] & (G_GUINT64_CONSTANT(1) << (f % 64))) &&
+                    cs_vec_has_feature(vec, &map->t.features[f]))
+                    taken[f / 64] |= G_GUINT64_CONSTANT(1) << (f % 64);
+            }
+        }
+    }
+    for (guint s = 0; s < n_sets; s++) {
+        for (guint64 bits = taken[s]; bits; bits &= bits - 1) {
+            guint f = s * 64 + (guint) __builtin_ctzll(bits);
+
+            g_ptr_array_add(names, (gpointer) map->t.features[f].name);
+        }
+    }
+    g_ptr_array_add(names, NULL);
+    return (const char **) g_ptr_array_free(names, FALSE);
+}
+
 char **
 cs_x86_vec_feature_names(const CsCpuMap *map, const CsWord *vec)
 {
-    GPtrArray *names = g_ptr_array_new();
+    g_autofree const char **names = vec_feature_names(map, vec);
 
-    for (guint i = 0; i < map->t.n_features; i++) {
-        if (cs_vec_has_feature(vec, &map->t.features[i]))
-            g_ptr_array_add(names, g_strdup(map->t.features[i].name));
-    }
-    g_ptr_array_add(names, NULL);
-    return (char **) g_ptr_array_free(names, FALSE);
-}
-
-static void
-vec_and(const CsCpuMap *map, CsWord *a, const CsWord *b)
-{
-    for (guint w = 0; w < map->t.n_words; w++)
-        a[w] &= b[w];
-}
-
-static void
-vec_sub(const CsCpuMap *map, CsWord *a, const CsWord *b)
-{
-    for (guint w = 0; w < map->t.n_words; w++)
-        a[w] &= ~b[w];
-}
-
-static void
-vec_or(const CsCpuMap *map, CsWord *a, const CsWord *b)
-{
-    for (guint w = 0; w < map->t.n_words; w++)
-        a[w] |= b[w];
+    return g_strdupv((char **) names);
 }
 
 static CsCompareReport *
 incompatible(const CsCpuMap *map, CsCompareReason reason, const CsWord *vec)
 {
-    g_auto(GStrv) names = cs_x86_vec_feature_names(map, vec);
+    g_autofree const char **names = vec_feature_names(map, vec);
 
-    g_debug("incompatible (%s): %u features", cs_compare_reason_to_string(reason),
-            g_strv_length(names));
-    return cs_compare_report_new(CS_COMPARE_INCOMPATIBLE, reason, NULL,
-                                 (const char *const *) names);
+    /* g_debug() formats its message even when nobody listens */
+    if (!g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+        g_debug("incompatible (%s): %u features", cs_compare_reason_to_string(reason),
+                g_strv_length((char **) names));
+    return cs_compare_report_new(CS_COMPARE_INCOMPATIBLE, reason, NULL, names);
+}
+
+/* The map's name index (sorted by strcmp) searched with the comparison
+ * inline and without comparing again the prefix every entry left in the
+ * range shares with @name (the smaller of its common prefixes with the two
+ * bounds): names are short and share prefixes ("avx512...", "sse..."), so
+ * this is several times cheaper than bsearch() calling strcmp(). Same
+ * answers as cs_cpu_map_lookup_feature() / _model(). */
+static inline int
+index_lookup(const CsNameIndex *index, guint n, const char *name)
+{
+    const unsigned char *q = (const unsigned char *) name;
+    guint lo = 0;
+    guint hi = n;
+    gsize lo_lcp = 0;   /* common prefix of @name and index[lo - 1] */
+    gsize hi_lcp = 0;   /* common prefix of @name and index[hi] */
+
+    while (lo < hi) {
+        guint mid = lo + (hi - lo) / 2;
+        const unsigned char *e = (const unsigned char *) index[mid].name;
+        gsize k = MIN(lo_lcp, hi_lcp);
+
+        while (q[k] && q[k] == e[k])
+            k++;
+        if (q[k] == e[k])
+            return index[mid].index;
+        if (q[k] < e[k]) {
+            hi = mid;
+            hi_lcp = k;
+        } else {
+            lo = mid + 1;
+            lo_lcp = k;
+        }
+    }
+    return -1;
+}
+
+/* The vectors of one comparison, in one allocation. */
+enum {
+    VEC_HOST,       /* libvirt's x86ModelFromCPU(host, -1) */
+    VEC_FORCE,      /* the guest's features by policy; the model is required */
+    VEC_REQUIRE,
+    VEC_OPTIONAL,
+    VEC_DISABLE,
+    VEC_FORBID,
+    VEC_SCRATCH,    /* missing or extra features */
+    VEC_LAST
+};
+
+static gboolean
+unknown_feature(const char *name, GError **error)
+{
+    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE, "unknown CPU feature '%s'",
+                name);
+    return FALSE;
+}
+
+static gboolean
+unknown_model(const char *name, GError **error)
+{
+    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'", name);
+    return FALSE;
+}
+
+static gboolean
+add_model(const CsCpuMap *map, const CsCpuDef *def, CsWord *vec, GError **error)
+{
+    int mi;
+
+    if (!def->model)
+        return TRUE;
+    if ((mi = index_lookup(map->t.model_names, map->t.n_model_names, def->model)) < 0)
+        return unknown_model(def->model, error);
+    memcpy(vec, map->t.models[mi].vec, sizeof(CsWord) * map->t.n_words);
+    return TRUE;
+}
+
+/* @host's data as cs_x86_def_to_vec(CS_X86_ALL): the model's features, plus
+ * the required and forced ones, minus the disabled and forbidden ones (in
+ * the order they are listed). */
+static gboolean
+host_vec(const CsCpuMap *map, const CsCpuDef *host, CsWord *vec, GError **error)
+{
+    if (!add_model(map, host, vec, error))
+        return FALSE;
+    for (guint i = 0; i < host->features->len; i++) {
+        const CsCpuFeature *f = &g_array_index(host->features, CsCpuFeature, i);
+        int fi;
+
+        if (f->policy == CS_FEATURE_OPTIONAL)
+            continue;
+        fi = index_lookup(map->t.feature_names, map->t.n_feature_names, f->name);
+        if (fi < 0)
+            return unknown_feature(f->name, error);
+        if (f->policy == CS_FEATURE_DISABLE || f->policy == CS_FEATURE_FORBID)
+            cs_vec_del_feature(vec, &map->t.features[fi]);
+        else
+            cs_vec_add_feature(vec, &map->t.features[fi]);
+    }
+    return TRUE;
+}
+
+/* @guest's features by policy, each name looked up once, as the five calls
+ * cs_x86_def_to_vec(guest, policy) give them, errors included: the first
+ * unknown forced feature is reported first, then an unknown model, then the
+ * first unknown required, optional, disabled and forbidden feature. A host
+ * CPU only has required features. */
+static gboolean
+guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
+           GError **error)
+{
+    static const guint set_of[] = {
+        [CS_FEATURE_FORCE] = VEC_FORCE,
+        [CS_FEATURE_REQUIRE] = VEC_REQUIRE,
+        [CS_FEATURE_OPTIONAL] = VEC_OPTIONAL,
+        [CS_FEATURE_DISABLE] = VEC_DISABLE,
+        [CS_FEATURE_FORBID] = VEC_FORBID,
+    };
+    const char *unknown[VEC_LAST] = { NULL };
+    g_autoptr(GError) model_error = NULL;
+    gboolean host_type = guest->type == CS_CPU_TYPE_HOST;
+
+    for (guint i = 0; i < guest->features->len; i++) {
+        const CsCpuFeature *f = &g_array_index(guest->features, CsCpuFeature, i);
+        CsFeaturePolicy p = f->policy == CS_FEATURE_POLICY_NONE ?
+                            CS_FEATURE_REQUIRE : f->policy;
+        guint set;
+        int fi;
+
+        if ((guint) p >= G_N_ELEMENTS(set_of) || (host_type && p != CS_FEATURE_REQUIRE))
+            continue;
+        set = set_of[p];
+        fi = index_lookup(map->t.feature_names, map->t.n_feature_names, f->name);
+        if (fi < 0) {
+            if (!unknown[set])
+                unknown[set] = f->name;
+            continue;
+        }
+        cs_vec_add_feature(vecs[set], &map->t.features[fi]);
+    }
+    if (unknown[VEC_FORCE])
+        return unknown_feature(unknown[VEC_FORCE], error);
+    /* the model's bits go under the required ones (they only add bits) */
+    if (!add_model(map, guest, vecs[VEC_SCRATCH], error))
+        return FALSE;
+    for (guint set = VEC_REQUIRE; set <= VEC_FORBID; set++) {
+        if (unknown[set])
+            return unknown_feature(unknown[set], error);
+    }
+    if (guest->model) {
+        for (guint w = 0; w < map->t.n_words; w++) {
+            vecs[VEC_REQUIRE][w] |= vecs[VEC_SCRATCH][w];
+            vecs[VEC_SCRATCH][w] = 0;
+        }
+    }
+    return TRUE;
 }
 
 gboolean
 cs_x86_compute(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
                CsCompareReport **out_report, CsWord **out_guest_vec, GError **error)
 {
-    g_autofree CsWord *host_vec = NULL;
-    g_autofree CsWord *force = NULL;
-    g_autofree CsWord *require = NULL;
-    g_autofree CsWord *optional = NULL;
-    g_autofree CsWord *disable = NULL;
-    g_autofree CsWord *forbid = NULL;
-    g_autofree CsWord *diff = NULL;
+    guint n_words = map->t.n_words;
+    guint stride = n_words + 1;
+    CsWord stack[VEC_LAST * 64];    /* maps of up to 63 words need no heap */
+    g_autofree CsWord *heap = NULL;
+    CsWord *store = stack;
+    CsWord *v[VEC_LAST];
+    CsWord any = 0;
     CsCompareResult result;
 
     if (guest->arch && cs_arch_kind(guest->arch) != CS_ARCH_X86) {
@@ -231,56 +423,62 @@ cs_x86_compute(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
                                             guest->vendor, NULL);
         return TRUE;
     }
-    if (!(host_vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, error)) ||
-        !(force = cs_x86_def_to_vec(map, guest, CS_FEATURE_FORCE, error)) ||
-        !(require = cs_x86_def_to_vec(map, guest, CS_FEATURE_REQUIRE, error)) ||
-        !(optional = cs_x86_def_to_vec(map, guest, CS_FEATURE_OPTIONAL, error)) ||
-        !(disable = cs_x86_def_to_vec(map, guest, CS_FEATURE_DISABLE, error)) ||
-        !(forbid = cs_x86_def_to_vec(map, guest, CS_FEATURE_FORBID, error)))
+    if (stride > 64)
+        store = heap = g_new0(CsWord, (gsize) stride * VEC_LAST);
+    else
+        memset(stack, 0, sizeof(CsWord) * stride * VEC_LAST);
+    for (guint i = 0; i < VEC_LAST; i++)
+        v[i] = store + (gsize) i * stride;
+    if (!host_vec(map, host, v[VEC_HOST], error) || !guest_vecs(map, guest, v, error))
         return FALSE;
 
-    vec_and(map, forbid, host_vec);
-    if (!cs_vec_is_empty(map, forbid)) {
-        *out_report = incompatible(map, CS_REASON_FORBIDDEN, forbid);
+    for (guint w = 0; w < n_words; w++) {
+        v[VEC_FORBID][w] &= v[VEC_HOST][w];
+        any |= v[VEC_FORBID][w];
+    }
+    if (any) {
+        *out_report = incompatible(map, CS_REASON_FORBIDDEN, v[VEC_FORBID]);
         return TRUE;
     }
 
     /* model features explicitly forced, made optional or disabled are not
      * required from the host */
-    vec_sub(map, require, force);
-    vec_sub(map, require, optional);
-    vec_sub(map, require, disable);
-    {
-        g_autofree CsWord *missing = g_memdup2(require, sizeof(CsWord) *
-                                                        (map->t.n_words + 1));
-
-        vec_sub(map, missing, host_vec);
-        if (!cs_vec_is_empty(map, missing)) {
-            *out_report = incompatible(map, CS_REASON_MISSING, missing);
-            return TRUE;
-        }
+    for (guint w = 0; w < n_words; w++) {
+        v[VEC_REQUIRE][w] &= ~(v[VEC_FORCE][w] | v[VEC_OPTIONAL][w] |
+                               v[VEC_DISABLE][w]);
+        v[VEC_SCRATCH][w] = v[VEC_REQUIRE][w] & ~v[VEC_HOST][w];
+        any |= v[VEC_SCRATCH][w];
+    }
+    if (any) {
+        *out_report = incompatible(map, CS_REASON_MISSING, v[VEC_SCRATCH]);
+        return TRUE;
     }
 
-    diff = g_memdup2(host_vec, sizeof(CsWord) * (map->t.n_words + 1));
-    vec_sub(map, diff, optional);
-    vec_sub(map, diff, require);
-    vec_sub(map, diff, disable);
-    vec_sub(map, diff, force);
-    result = cs_vec_is_empty(map, diff) ? CS_COMPARE_IDENTICAL : CS_COMPARE_SUPERSET;
+    /* what the host has beyond everything the guest mentions */
+    for (guint w = 0; w < n_words; w++) {
+        v[VEC_SCRATCH][w] = v[VEC_HOST][w] & ~(v[VEC_OPTIONAL][w] | v[VEC_REQUIRE][w] |
+                                               v[VEC_DISABLE][w] | v[VEC_FORCE][w]);
+        any |= v[VEC_SCRATCH][w];
+    }
+    result = any ? CS_COMPARE_SUPERSET : CS_COMPARE_IDENTICAL;
 
     if (result == CS_COMPARE_SUPERSET && guest->type == CS_CPU_TYPE_GUEST &&
         guest->match == CS_CPU_MATCH_STRICT) {
-        *out_report = incompatible(map, CS_REASON_EXTRA, diff);
+        *out_report = incompatible(map, CS_REASON_EXTRA, v[VEC_SCRATCH]);
         return TRUE;
     }
 
     if (out_guest_vec) {
-        CsWord *g = g_steal_pointer(&host_vec);
+        CsWord *g = cs_vec_new(map);
+        gboolean exact = guest->type == CS_CPU_TYPE_GUEST &&
+                         guest->match == CS_CPU_MATCH_EXACT;
 
-        if (guest->type == CS_CPU_TYPE_GUEST && guest->match == CS_CPU_MATCH_EXACT)
-            vec_sub(map, g, diff);
-        vec_or(map, g, force);
-        vec_sub(map, g, disable);
+        for (guint w = 0; w < n_words; w++) {
+            g[w] = v[VEC_HOST][w];
+            if (exact)
+                g[w] &= ~v[VEC_SCRATCH][w];
+            g[w] = (g[w] | v[VEC_FORCE][w]) & ~v[VEC_DISABLE][w];
+        }
         *out_guest_vec = g;
     }
     *out_report = cs_compare_report_new(result, CS_REASON_NONE, NULL, NULL);

@@ -549,16 +549,494 @@ cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
     return g_steal_pointer(&def);
 }
 
+/* ---- Fast path ---------------------------------------------------------
+ * Most inputs are a bare <cpu> holding <arch>, <model>, <vendor>,
+ * <microcode>, <signature>, <topology> and <feature> elements (what libvirt
+ * and cpusel print). Those are read here without building a libxml2
+ * document, which costs ten times the rest of parsing. The reader accepts a
+ * strict subset of XML and of the rules above; anything else (a comment in
+ * an odd place, an entity or character reference, a non-ASCII byte, a
+ * carriage return, another element, an unknown attribute) and every error
+ * sends the input to the libxml2 path, so results and messages are the same
+ * as that path's. */
+
+typedef enum {
+    FAST_CPU, FAST_ARCH, FAST_MODEL, FAST_VENDOR, FAST_MICROCODE, FAST_SIGNATURE,
+    FAST_TOPOLOGY, FAST_FEATURE, FAST_N_KINDS
+} FastKind;
+
+#define FAST_MAX_ATTRS 4
+#define FAST_MAX_ELEMS 512
+
+/* Elements the fast path knows, each with the attributes it may have (slot
+ * order) and whether it holds text. */
+static const struct {
+    const char *name;
+    gboolean text;
+    const char *attrs[FAST_MAX_ATTRS];
+} fast_kinds[FAST_N_KINDS] = {
+    [FAST_CPU] = { "cpu", FALSE, { "mode", "match", "check", NULL } },
+    [FAST_ARCH] = { "arch", TRUE, { NULL } },
+    [FAST_MODEL] = { "model", TRUE, { "fallback", "vendor_id", NULL } },
+    [FAST_VENDOR] = { "vendor", TRUE, { NULL } },
+    [FAST_MICROCODE] = { "microcode", FALSE, { "version", NULL } },
+    [FAST_SIGNATURE] = { "signature", FALSE, { "family", "model", "stepping", NULL } },
+    [FAST_TOPOLOGY] = { "topology", FALSE, { "sockets", "dies", "cores", "threads" } },
+    [FAST_FEATURE] = { "feature", FALSE, { "name", "policy", NULL } },
+};
+
+typedef struct {
+    const char *s;      /* NULL: absent */
+    gsize len;
+} FastStr;
+
+typedef struct {
+    FastKind kind;
+    FastStr attr[FAST_MAX_ATTRS];
+    FastStr text;       /* raw text of a text element (may be empty) */
+} FastElem;
+
+typedef struct {
+    const char *p;
+    const char *end;
+    FastElem root;
+    FastElem *elems;
+    guint n_elems;
+    guint cap;
+} FastDoc;
+
+static inline gboolean
+fast_is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* A byte the fast path takes in text, attribute values and comments. */
+static inline gboolean
+fast_plain(char c)
+{
+    return (c >= 0x20 && c < 0x7f && c != '<' && c != '&' && c != '>') ||
+           c == '\t' || c == '\n';
+}
+
+static inline gboolean
+fast_looking_at(const FastDoc *d, const char *s, gsize len)
+{
+    return (gsize) (d->end - d->p) >= len && memcmp(d->p, s, len) == 0;
+}
+
+/* Whitespace and well-formed plain comments. */
+static gboolean
+fast_skip_misc(FastDoc *d)
+{
+    for (;;) {
+        while (d->p < d->end && fast_is_ws(*d->p))
+            d->p++;
+        if (!fast_looking_at(d, "<!--", 4))
+            return TRUE;
+        for (d->p += 4;; d->p++) {
+            if (d->p + 1 >= d->end)
+                return FALSE;
+            if (d->p[0] == '-' && d->p[1] == '-') {
+                if (d->p + 2 >= d->end || d->p[2] != '>')
+                    return FALSE;
+                d->p += 3;
+                break;
+            }
+            if (!fast_plain(*d->p) && *d->p != '>' && *d->p != '<' && *d->p != '&')
+                return FALSE;
+        }
+    }
+}
+
+static gboolean
+fast_name(FastDoc *d, FastStr *out)
+{
+    const char *s = d->p;
+
+    while (d->p < d->end && (g_ascii_isalnum(*d->p) || *d->p == '_' || *d->p == '-'))
+        d->p++;
+    out->s = s;
+    out->len = (gsize) (d->p - s);
+    return out->len > 0;
+}
+
+static gboolean
+fast_str_is(const FastStr *s, const char *lit)
+{
+    return s->s && strlen(lit) == s->len && memcmp(s->s, lit, s->len) == 0;
+}
+
+/* After '<' and the name: attributes up to '>' or '/>'. */
+static gboolean
+fast_attrs(FastDoc *d, FastElem *e, gboolean *out_empty)
+{
+    for (;;) {
+        gboolean ws = FALSE;
+        FastStr name = { 0 };
+        char quote;
+        const char *v;
+        guint slot;
+
+        while (d->p < d->end && fast_is_ws(*d->p)) {
+            d->p++;
+            ws = TRUE;
+        }
+        if (d->p >= d->end)
+            return FALSE;
+        if (*d->p == '>') {
+            d->p++;
+            *out_empty = FALSE;
+            return TRUE;
+        }
+        if (fast_looking_at(d, "/>", 2)) {
+            d->p += 2;
+            *out_empty = TRUE;
+            return TRUE;
+        }
+        if (!ws || !fast_name(d, &name))
+            return FALSE;
+        for (slot = 0; slot < FAST_MAX_ATTRS; slot++) {
+            if (fast_kinds[e->kind].attrs[slot] &&
+                fast_str_is(&name, fast_kinds[e->kind].attrs[slot]))
+                break;
+        }
+        if (slot == FAST_MAX_ATTRS || e->attr[slot].s)
+            return FALSE;
+        while (d->p < d->end && fast_is_ws(*d->p))
+            d->p++;
+        if (d->p >= d->end || *d->p != '=')
+            return FALSE;
+        d->p++;
+        while (d->p < d->end && fast_is_ws(*d->p))
+            d->p++;
+        if (d->p >= d->end || (*d->p != '\'' && *d->p != '"'))
+            return FALSE;
+        quote = *d->p++;
+        v = d->p;
+        /* no normalization: tabs and newlines in values go the slow way */
+        while (d->p < d->end && *d->p != quote) {
+            if (!fast_plain(*d->p) || *d->p == '\t' || *d->p == '\n')
+                return FALSE;
+            d->p++;
+        }
+        if (d->p >= d->end)
+            return FALSE;
+        e->attr[slot].s = v;
+        e->attr[slot].len = (gsize) (d->p - v);
+        d->p++;
+    }
+}
+
+/* '</' name ws* '>' */
+static gboolean
+fast_end_tag(FastDoc *d, const char *name)
+{
+    FastStr n = { 0 };
+
+    if (!fast_looking_at(d, "</", 2))
+        return FALSE;
+    d->p += 2;
+    if (!fast_name(d, &n) || !fast_str_is(&n, name))
+        return FALSE;
+    while (d->p < d->end && fast_is_ws(*d->p))
+        d->p++;
+    if (d->p >= d->end || *d->p != '>')
+        return FALSE;
+    d->p++;
+    return TRUE;
+}
+
+/* '<' name attrs ... of a known element (the '<' is at d->p). */
+static gboolean
+fast_element(FastDoc *d, FastElem *e, gboolean root)
+{
+    FastStr name = { 0 };
+    gboolean empty = FALSE;
+    guint k;
+
+    d->p++;
+    if (!fast_name(d, &name))
+        return FALSE;
+    for (k = root ? FAST_CPU : FAST_ARCH; k < (root ? FAST_ARCH : FAST_N_KINDS); k++) {
+        if (fast_str_is(&name, fast_kinds[k].name))
+            break;
+    }
+    if (k == (root ? FAST_ARCH : FAST_N_KINDS))
+        return FALSE;
+    memset(e, 0, sizeof(*e));
+    e->kind = k;
+    if (!fast_attrs(d, e, &empty))
+        return FALSE;
+    if (empty) {
+        e->text.s = d->p;
+        return TRUE;
+    }
+    if (root) {
+        for (;;) {
+            if (!fast_skip_misc(d) || d->p >= d->end || *d->p != '<')
+                return FALSE;
+            if (d->p + 1 < d->end && d->p[1] == '/')
+                return fast_end_tag(d, "cpu");
+            if (d->n_elems == d->cap ||
+                !fast_element(d, &d->elems[d->n_elems], FALSE))
+                return FALSE;
+            d->n_elems++;
+        }
+    }
+    e->text.s = d->p;
+    while (d->p < d->end && *d->p != '<') {
+        if (!fast_plain(*d->p))
+            return FALSE;
+        d->p++;
+    }
+    e->text.len = (gsize) (d->p - e->text.s);
+    if (e->text.len && !fast_kinds[k].text) {
+        for (gsize i = 0; i < e->text.len; i++) {
+            if (!fast_is_ws(e->text.s[i]))
+                return FALSE;
+        }
+    }
+    return fast_end_tag(d, fast_kinds[k].name);
+}
+
+static const FastElem *
+fast_child(const FastDoc *d, FastKind kind)
+{
+    for (guint i = 0; i < d->n_elems; i++) {
+        if (d->elems[i].kind == kind)
+            return &d->elems[i];
+    }
+    return NULL;
+}
+
+/* NUL-terminated copy into @buf (of @size bytes); FALSE if absent or too long. */
+static gboolean
+fast_copy(const FastStr *s, char *buf, gsize size)
+{
+    if (!s->s || s->len >= size)
+        return FALSE;
+    memcpy(buf, s->s, s->len);
+    buf[s->len] = '\0';
+    return TRUE;
+}
+
+/* XPath string() of a text element: NULL when absent or empty. */
+static char *
+fast_text(const FastElem *e)
+{
+    if (!e || !e->text.len)
+        return NULL;
+    return g_strndup(e->text.s, e->text.len);
+}
+
+/* An attribute read as prop_number() reads it; FALSE sends the input the
+ * slow way (invalid, or absent and @required). */
+static gboolean
+fast_number(const FastElem *e, guint slot, gboolean required, gboolean nonzero,
+            guint64 max, guint64 *out)
+{
+    char buf[64];
+
+    if (!e->attr[slot].s)
+        return !required;
+    return fast_copy(&e->attr[slot], buf, sizeof(buf)) && parse_decimal(buf, max, out) &&
+           !(nonzero && *out == 0);
+}
+
+/* An attribute that must be one of @values, as prop_choice(). */
+static gboolean
+fast_choice(const FastElem *e, guint slot, const char *const *values, guint n, int *out)
+{
+    *out = -1;
+    if (!e->attr[slot].s)
+        return TRUE;
+    for (guint i = 0; i < n; i++) {
+        if (fast_str_is(&e->attr[slot], values[i])) {
+            *out = i;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* The rules of cs_cpu_def_parse_node() on the elements read; NULL (without
+ * an error) whenever the slow path must decide. */
+static CsCpuDef *
+fast_build(const FastDoc *d, CsParseType type)
+{
+    static const char *const matches[] = {
+#define CS_NAME(id, name) [id] = name,
+        CS_CPU_MATCHES(CS_NAME)
+    };
+    static const char *const checks[] = {
+        CS_CPU_CHECKS(CS_NAME)
+#undef CS_NAME
+    };
+    g_autoptr(CsCpuDef) def = NULL;
+    const FastElem *root = &d->root;
+    const FastElem *model = fast_child(d, FAST_MODEL);
+    const FastElem *topo = fast_child(d, FAST_TOPOLOGY);
+    CsCpuType cpu_type;
+    char buf[128];
+    int v = -1;
+
+    if (type == CS_PARSE_AUTO) {
+        if (fast_child(d, FAST_ARCH) && root->attr[1].s)
+            return NULL;
+        cpu_type = fast_child(d, FAST_ARCH) ? CS_CPU_TYPE_HOST : CS_CPU_TYPE_GUEST;
+    } else {
+        cpu_type = type == CS_PARSE_HOST ? CS_CPU_TYPE_HOST : CS_CPU_TYPE_GUEST;
+    }
+    def = cs_cpu_def_new(cpu_type);
+    if (root->attr[0].s) {
+        if (cpu_type == CS_CPU_TYPE_HOST || !fast_copy(&root->attr[0], buf, sizeof(buf)) ||
+            (v = cs_cpu_mode_from_string(buf)) < 0)
+            return NULL;
+        def->mode = v;
+    }
+    if (cpu_type == CS_CPU_TYPE_GUEST) {
+        if (!fast_choice(root, 1, matches, G_N_ELEMENTS(matches), &v))
+            return NULL;
+        if (v >= 0)
+            def->match = v;
+        if (!fast_choice(root, 2, checks, G_N_ELEMENTS(checks), &v))
+            return NULL;
+        if (v >= 0)
+            def->check = v;
+    }
+
+    if (cpu_type == CS_CPU_TYPE_HOST) {
+        const FastElem *mc = fast_child(d, FAST_MICROCODE);
+        const FastElem *sig = fast_child(d, FAST_SIGNATURE);
+        g_autofree char *arch = fast_text(fast_child(d, FAST_ARCH));
+
+        if (!arch || !in_list(known_archs, G_N_ELEMENTS(known_archs), arch))
+            return NULL;
+        def->arch = g_steal_pointer(&arch);
+        if (mc && mc->attr[0].s && mc->attr[0].len) {
+            guint64 version = 0;
+
+            if (!fast_number(mc, 0, TRUE, FALSE, G_MAXUINT, &version))
+                return NULL;
+            def->has_microcode = TRUE;
+            def->microcode = version;
+        }
+        if (sig) {
+            guint64 family = 0, fmodel = 0, stepping = 0;
+
+            if (!fast_number(sig, 0, TRUE, TRUE, G_MAXUINT, &family) ||
+                !fast_number(sig, 1, TRUE, FALSE, G_MAXUINT, &fmodel) ||
+                !fast_number(sig, 2, TRUE, FALSE, G_MAXUINT, &stepping))
+                return NULL;
+            def->sig_family = family;
+            def->sig_model = fmodel;
+            def->sig_stepping = stepping;
+        }
+    }
+
+    def->model = fast_text(model);
+    if (!def->model && cpu_type == CS_CPU_TYPE_HOST)
+        return NULL;
+    if (cpu_type == CS_CPU_TYPE_GUEST && model &&
+        def->mode != CS_CPU_MODE_HOST_PASSTHROUGH && def->mode != CS_CPU_MODE_MAXIMUM) {
+        if (model->attr[0].len) {
+            if (!fast_copy(&model->attr[0], buf, sizeof(buf)) ||
+                (v = cs_cpu_fallback_from_string(buf)) < 0)
+                return NULL;
+            def->fallback = v;
+        }
+        if (model->attr[1].len) {
+            if (model->attr[1].len != 12 || memchr(model->attr[1].s, ',', 12))
+                return NULL;
+            def->vendor_id = g_strndup(model->attr[1].s, 12);
+        }
+    }
+    def->vendor = fast_text(fast_child(d, FAST_VENDOR));
+    if (def->vendor && !def->model)
+        return NULL;
+
+    if (topo) {
+        guint64 sockets = 0, dies = 1, cores = 0, threads = 0;
+
+        if (!fast_number(topo, 0, TRUE, TRUE, G_MAXUINT, &sockets) ||
+            !fast_number(topo, 1, FALSE, TRUE, G_MAXUINT, &dies) ||
+            !fast_number(topo, 2, TRUE, TRUE, G_MAXUINT, &cores) ||
+            !fast_number(topo, 3, TRUE, TRUE, G_MAXUINT, &threads))
+            return NULL;
+        def->sockets = sockets;
+        def->dies = dies;
+        def->cores = cores;
+        def->threads = threads;
+    }
+
+    for (guint i = 0; i < d->n_elems; i++) {
+        const FastElem *f = &d->elems[i];
+        CsFeaturePolicy policy = CS_FEATURE_POLICY_NONE;
+
+        if (f->kind != FAST_FEATURE)
+            continue;
+        if (!def->model && cpu_type == CS_CPU_TYPE_GUEST && def->mode == CS_CPU_MODE_CUSTOM)
+            return NULL;
+        if (cpu_type == CS_CPU_TYPE_GUEST) {
+            policy = CS_FEATURE_REQUIRE;
+            if (f->attr[1].s) {
+                if (!fast_copy(&f->attr[1], buf, sizeof(buf)) ||
+                    (v = cs_feature_policy_from_string(buf)) < 0)
+                    return NULL;
+                policy = v;
+            }
+        }
+        if (!fast_copy(&f->attr[0], buf, sizeof(buf)) || !*buf ||
+            cs_cpu_def_find_feature(def, buf) >= 0)
+            return NULL;
+        cs_cpu_def_append_feature(def, buf, policy);
+    }
+    return g_steal_pointer(&def);
+}
+
+/* Returns: (transfer full) the CPU of @xml if the fast path can read it. */
+static CsCpuDef *
+fast_parse(const char *xml, gsize len, CsParseType type)
+{
+    FastElem elems[64];
+    g_autofree FastElem *heap = NULL;
+    FastDoc d = { .p = xml, .end = xml + len, .elems = elems,
+                  .cap = G_N_ELEMENTS(elems) };
+
+    if (!fast_skip_misc(&d) || !fast_looking_at(&d, "<cpu", 4))
+        return NULL;
+    /* a short pre-scan sizes the element array */
+    {
+        guint n = 0;
+
+        for (const char *p = xml; p < d.end; p++)
+            n += *p == '<';
+        if (n > G_N_ELEMENTS(elems)) {
+            if (n > FAST_MAX_ELEMS)
+                return NULL;
+            d.elems = heap = g_new(FastElem, n);
+            d.cap = n;
+        }
+    }
+    if (!fast_element(&d, &d.root, TRUE) || !fast_skip_misc(&d) || d.p != d.end)
+        return NULL;
+    return fast_build(&d, type);
+}
+
 CsCpuDef *
 cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source, CsParseType type,
                      GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
+    CsCpuDef *fast = NULL;
     xmlNode *cpu;
 
     g_return_val_if_fail(xml != NULL, NULL);
     if (!source)
         source = "(CPU definition)";
+    if (len <= G_MAXINT && (fast = fast_parse(xml, len, type)))
+        return fast;
     if (!(doc = cs_xml_read(xml, len, source, error)))
         return NULL;
     if (!(cpu = cs_xml_find(xmlDocGetRootElement(doc), "cpu"))) {
