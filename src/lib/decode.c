@@ -330,7 +330,7 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
     const CsMapModel *m = &map->t.models[mi];
     CsWord *req = work->req;
     CsWord *dis = work->dis;
-    guint enabled, disabled = 0, penalty = BASE_PENALTY;
+    guint enabled, disabled;
 
     guint single_req = 0, single_dis = 0;
     gboolean blocked = hv && strchr(hv, ':');
@@ -427,16 +427,14 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
         }
     }
     c->n_features = c->n_req + c->n_dis;
-    /* libvirt's weighting walks the list while shrinking its bound */
-    enabled = c->n_features;
+    /* libvirt's weighting walks the list (required features first, then
+     * disabled ones) while shrinking its bound, so only the first
+     * ceil(D / 2) disabled features are weighed, at 2, 3, 4, ... each */
     if (guest) {
-        for (guint i = 0; i < enabled; i++) {
-            if (i >= c->n_req) {
-                enabled--;
-                disabled += penalty;
-                penalty++;
-            }
-        }
+        guint k = (c->n_dis + 1) / 2;
+
+        disabled = BASE_PENALTY * k + k * (k - (k > 0)) / 2;
+        enabled = c->n_features - k;
         c->score = enabled + disabled;
         c->penalty = disabled;
     } else {
