@@ -710,7 +710,6 @@ parse_cpu_bytes(CsCpuStream *s, gsize from, gsize to, gboolean *out_cached,
     CacheKey key = { .hash = hash_bytes(s->data + from, to - from), .len = to - from,
                      .bytes = (char *) s->data + from };
     CsCpuDef *def;
-    g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(GError) local = NULL;
 
     *out_cached = FALSE;
@@ -718,9 +717,8 @@ parse_cpu_bytes(CsCpuStream *s, gsize from, gsize to, gboolean *out_cached,
         *out_cached = TRUE;
         return def;
     }
-    if ((doc = cs_xml_read(s->data + from, to - from, s->source, &local)))
-        def = cs_cpu_def_parse_node(xmlDocGetRootElement(doc), s->source, CS_PARSE_HOST,
-                                    &local);
+    /* the <cpu> parser's fast path reads plain definitions without libxml2 */
+    def = cs_cpu_def_parse_xml(s->data + from, to - from, s->source, CS_PARSE_HOST, &local);
     if (!def) {
         /* parse again behind as many newlines as precede it, so that the
          * error names the right line */
