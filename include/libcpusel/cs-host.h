@@ -27,5 +27,10 @@ CS_EXPORT char **cs_host_get_cpuinfo_features(GError **error);
 CS_EXPORT char **cs_host_parse_cpuinfo_features(const char *text, GError **error);
 /* Returns: (transfer full) the CPU model name from /proc/cpuinfo or NULL. */
 CS_EXPORT char *cs_host_get_cpuinfo_model(void);
+/* Same, from the text of a /proc/cpuinfo file: "model name" (x86, ...),
+ * "cpu" up to its first comma (ppc), "uarch" (riscv), "machine" (s390x), or
+ * "IMPLEMENTER-PART" from ARM's "CPU implementer" and "CPU part" numbers.
+ * Returns: (transfer full) the name, or NULL. */
+CS_EXPORT char *cs_host_parse_cpuinfo_model(const char *text);
 
 G_END_DECLS

@@ -36,18 +36,60 @@ print_capabilities(const CsCpuDef *def)
     return cli_print(s->str);
 }
 
+static gboolean
+is_x86(const char *arch)
+{
+    return strcmp(arch, "x86_64") == 0 || strcmp(arch, "i686") == 0;
+}
+
+/* The generic driver's host CPU (architectures without CPUID): @arch, the
+ * model /proc/cpuinfo names and its feature flags, as they are spelled
+ * there. @cpuinfo_path: a file to read instead of /proc/cpuinfo (tests). */
+static CsCpuDef *
+generic_host(const char *arch, const char *cpuinfo_path, GError **error)
+{
+    g_autoptr(CsCpuDef) def = cs_cpu_def_new(CS_CPU_TYPE_HOST);
+    g_auto(GStrv) features = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *model = NULL;
+    GError *local = NULL;
+    const char *path = cpuinfo_path ? cpuinfo_path : "/proc/cpuinfo";
+
+    if (!g_file_get_contents(path, &text, NULL, &local)) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
+                    local->message);
+        g_error_free(local);
+        return NULL;
+    }
+    if (!(features = cs_host_parse_cpuinfo_features(text, error)))
+        return NULL;
+    cs_cpu_def_set_arch(def, arch);
+    if ((model = cs_host_parse_cpuinfo_model(text)))
+        cs_cpu_def_set_model(def, model);
+    for (guint i = 0; features[i]; i++)
+        cs_cpu_def_add_feature(def, features[i], CS_FEATURE_POLICY_NONE);
+    return g_steal_pointer(&def);
+}
+
 int
 cmd_host(int argc, char **argv)
 {
     CliCommon common = { 0 };
     gboolean explain = FALSE;
     gboolean capabilities = FALSE;
+    char *cpuinfo = NULL;
+    char *arch_opt = NULL;
     GOptionEntry entries[] = {
         { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
           "Say why the model won and what newer models lack", NULL },
         { "capabilities", 0, 0, G_OPTION_ARG_NONE, &capabilities,
           "Print a capabilities document (<host> CPU, x86 <guest>s with cpuselection)",
           NULL },
+        /* for tests: another machine's /proc/cpuinfo and arch */
+        { "cpuinfo", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &cpuinfo,
+          "Read FILE instead of /proc/cpuinfo (generic driver)", "FILE" },
+        { "arch", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &arch_opt,
+          "Pretend this machine's architecture is ARCH", "ARCH" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- decode this machine's CPU");
@@ -55,7 +97,7 @@ cmd_host(int argc, char **argv)
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
     g_autoptr(CsDecodeReport) report = NULL;
-    g_autofree char *arch = cs_host_get_arch();
+    g_autofree char *arch = NULL;
     CsTopology topo = { 0 };
     guint64 microcode = 0;
     GError *error = NULL;
@@ -69,7 +111,36 @@ cmd_host(int argc, char **argv)
     }
     if (argc != 1) {
         cli_common_clear(&common);
+        g_free(cpuinfo);
+        g_free(arch_opt);
         return cli_usage("host", "unexpected argument '%s'", argv[1]);
+    }
+    arch = arch_opt ? arch_opt : cs_host_get_arch();
+    if (cpuinfo && is_x86(arch)) {
+        cli_common_clear(&common);
+        g_free(cpuinfo);
+        return cli_usage("host", "--cpuinfo is for architectures without CPUID "
+                         "(give --arch)");
+    }
+    if (!is_x86(arch)) {
+        /* no CPUID: the generic driver reads /proc/cpuinfo */
+        if (!(map = cli_load_map(&common, &error)) ||
+            !(def = generic_host(arch, cpuinfo, &error))) {
+            cli_common_clear(&common);
+            g_free(cpuinfo);
+            return cli_fail(error);
+        }
+        /* topology and microcode are this machine's: not with --cpuinfo */
+        if (!cpuinfo && cs_host_get_topology(&topo, NULL))
+            cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores,
+                                    topo.threads);
+        g_free(cpuinfo);
+        if (capabilities && !common.json)
+            rc = print_capabilities(def);
+        else
+            rc = cli_print_decoded(map, def, NULL, common.json, TRUE);
+        cli_common_clear(&common);
+        return rc;
     }
     if (!(map = cli_load_map(&common, &error)) ||
         !(data = cs_cpuid_data_new_from_host(&error)) ||

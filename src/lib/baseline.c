@@ -6,6 +6,7 @@
 #include <libcpusel/cs-error.h>
 #include <libcpusel/cs-baseline.h>
 #include "x86-private.h"
+#include "guest-private.h"
 #include "cpu-stream-private.h"
 
 #define CS_ENUM_NAME(id, name) [id] = name,
@@ -386,6 +387,8 @@ struct _CsBaselineBuilder {
     GError *parse_error;    /* a CPU that could not be read: fails first */
     gint64 no_model;        /* first CPU without a model, -1 none */
     GError *error;          /* libvirt's first error in its CPU loop */
+    GPtrArray *generic;     /* copies of the CPUs of arches without CPUID
+                             * (the generic driver baselines them by name) */
     /* plan mode */
     GPtrArray *groups;      /* Acc, keyed by (arch, effective vendor) */
     GArray *hosts;          /* HostRec */
@@ -421,6 +424,8 @@ cs_baseline_builder_free(CsBaselineBuilder *b)
     if (!b)
         return;
     acc_free(b->acc);
+    if (b->generic)
+        g_ptr_array_unref(b->generic);
     g_clear_error(&b->parse_error);
     g_clear_error(&b->error);
     if (b->groups)
@@ -555,10 +560,15 @@ static void
 builder_add(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
             const CsWord *known)
 {
-    if (b->plan)
+    if (!b->plan && cs_arch_kind(host->arch) == CS_ARCH_GENERIC) {
+        if (!b->generic)
+            b->generic = g_ptr_array_new_with_free_func((GDestroyNotify) cs_cpu_def_free);
+        g_ptr_array_add(b->generic, cs_cpu_def_copy(host));
+    } else if (b->plan) {
         add_plan(b, host, name, known);
-    else
+    } else {
         add_exact(b, host, known);
+    }
     b->n++;
 }
 
@@ -668,6 +678,26 @@ cs_baseline_builder_add_error(CsBaselineBuilder *b, const char *name, GError *er
     b->n++;
 }
 
+/* Exact mode with CPUs of an arch without CPUID: all CPUs must be of that
+ * arch; the generic driver intersects their feature names. */
+static CsCpuDef *
+generic_finish(CsBaselineBuilder *b, GError **error)
+{
+    const CsCpuDef *first = g_ptr_array_index(b->generic, 0);
+
+    for (guint i = 0; i < b->generic->len; i++) {
+        const CsCpuDef *cpu = g_ptr_array_index(b->generic, i);
+
+        if (strcmp(cpu->arch, first->arch) != 0 || b->generic->len != b->n) {
+            g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
+                        "the CPUs are incompatible: their architectures differ");
+            return NULL;
+        }
+    }
+    return cs_generic_baseline((const CsCpuDef *const *) b->generic->pdata,
+                               b->generic->len, error);
+}
+
 CsCpuDef *
 cs_baseline_builder_finish(CsBaselineBuilder *b, GError **error)
 {
@@ -685,6 +715,8 @@ cs_baseline_builder_finish(CsBaselineBuilder *b, GError **error)
         g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "no CPUs given");
         return NULL;
     }
+    if (b->generic)
+        return generic_finish(b, error);
     if (b->no_model >= 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
                     "no CPU model specified at index %" G_GINT64_FORMAT, b->no_model);

@@ -438,23 +438,51 @@ cs_host_get_microcode(guint64 *out_version, GError **error)
 }
 
 char *
-cs_host_get_cpuinfo_model(void)
+cs_host_parse_cpuinfo_model(const char *text)
 {
-    static const char *const keys[] = { "model name", "cpu model", "cpu" };
-    g_autofree char *text = NULL;
+    /* x86 and most others; mips; ppc; riscv */
+    static const char *const keys[] = { "model name", "cpu model", "cpu", "uarch" };
+    g_autofree char *implementer = NULL;
+    g_autofree char *part = NULL;
 
-    if (!g_file_get_contents(PROC_CPUINFO, &text, NULL, NULL))
-        return NULL;
+    g_return_val_if_fail(text != NULL, NULL);
     for (gsize i = 0; i < G_N_ELEMENTS(keys); i++) {
         g_autofree char *value = cpuinfo_lookup(text, keys[i], TRUE, TRUE);
         char *comma;
 
         if (!value || value[0] == '\0')
             continue;
-        /* ppc: "POWER9 (architected), altivec supported" */
-        if (g_str_equal(keys[i], "cpu") && (comma = strchr(value, ',')))
-            *comma = '\0';
+        /* ppc: "POWER9 (architected), altivec supported": the model is
+         * "POWER9" (the parenthesis says it runs in a compatibility mode) */
+        if (g_str_equal(keys[i], "cpu")) {
+            if ((comma = strchr(value, ',')))
+                *comma = '\0';
+            if ((comma = strstr(value, " (")))
+                *comma = '\0';
+        }
         return g_strstrip(g_steal_pointer(&value));
     }
+    /* s390x prints its machine type in each CPU's block */
+    {
+        g_autofree char *machine = cpuinfo_lookup(text, "machine", FALSE, FALSE);
+
+        if (machine && *machine)
+            return g_steal_pointer(&machine);
+    }
+    /* ARM kernels name no model, only the implementer and part numbers */
+    implementer = cpuinfo_lookup(text, "CPU implementer", FALSE, TRUE);
+    part = cpuinfo_lookup(text, "CPU part", FALSE, TRUE);
+    if (implementer && part && *implementer && *part)
+        return g_strdup_printf("%s-%s", implementer, part);
     return NULL;
+}
+
+char *
+cs_host_get_cpuinfo_model(void)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(PROC_CPUINFO, &text, NULL, NULL))
+        return NULL;
+    return cs_host_parse_cpuinfo_model(text);
 }
