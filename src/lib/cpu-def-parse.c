@@ -860,6 +860,32 @@ fast_choice(const FastElem *e, guint slot, const char *const *values, guint n, i
     return FALSE;
 }
 
+/* Open addressing over the element indices of the feature names seen so
+ * far (a linear search per feature is quadratic in long lists). */
+#define FAST_SEEN_SLOTS (2 * FAST_MAX_ELEMS)
+
+/* Records the name of feature element @i; FALSE if an earlier one has it. */
+static gboolean
+fast_first_name(const FastDoc *d, guint16 *seen, guint i)
+{
+    const FastStr *name = &d->elems[i].attr[0];
+    guint32 h = 2166136261u;    /* FNV-1a */
+
+    for (gsize k = 0; k < name->len; k++)
+        h = (h ^ (guchar) name->s[k]) * 16777619u;
+    for (guint slot = h % FAST_SEEN_SLOTS;; slot = (slot + 1) % FAST_SEEN_SLOTS) {
+        const FastStr *other;
+
+        if (seen[slot] == G_MAXUINT16) {
+            seen[slot] = i;
+            return TRUE;
+        }
+        other = &d->elems[seen[slot]].attr[0];
+        if (other->len == name->len && memcmp(other->s, name->s, name->len) == 0)
+            return FALSE;
+    }
+}
+
 /* The rules of cs_cpu_def_parse_node() on the elements read; NULL (without
  * an error) whenever the slow path must decide. */
 static CsCpuDef *
@@ -878,6 +904,7 @@ fast_build(const FastDoc *d, CsParseType type)
     const FastElem *model = fast_child(d, FAST_MODEL);
     const FastElem *topo = fast_child(d, FAST_TOPOLOGY);
     CsCpuType cpu_type;
+    guint16 seen[FAST_SEEN_SLOTS];
     char buf[128];
     int v = -1;
 
@@ -970,6 +997,7 @@ fast_build(const FastDoc *d, CsParseType type)
         def->threads = threads;
     }
 
+    memset(seen, 0xff, sizeof(seen));
     for (guint i = 0; i < d->n_elems; i++) {
         const FastElem *f = &d->elems[i];
         CsFeaturePolicy policy = CS_FEATURE_POLICY_NONE;
@@ -988,7 +1016,7 @@ fast_build(const FastDoc *d, CsParseType type)
             }
         }
         if (!fast_copy(&f->attr[0], buf, sizeof(buf)) || !*buf ||
-            cs_cpu_def_find_feature(def, buf) >= 0)
+            !fast_first_name(d, seen, i))
             return NULL;
         cs_cpu_def_append_feature(def, buf, policy);
     }
