@@ -583,6 +583,28 @@ def c_array(w, ctype, name, values, per_line=12):
     w("")
 
 
+def fnv1a(data):
+    h = 2166136261
+    for b in data:
+        h = ((h ^ b) * 16777619) & 0xffffffff
+    return h
+
+
+def name_hash(sorted_names):
+    """The open-addressing name hash of cs_cpu_map_finish: slots hold 1 +
+    the position in the strcmp-sorted name index, 0 when empty."""
+    size = 16
+    while size < 2 * len(sorted_names):
+        size *= 2
+    slots = [0] * size
+    for i, name in enumerate(sorted_names):
+        h = fnv1a(name) & (size - 1)
+        while slots[h]:
+            h = (h + 1) & (size - 1)
+        slots[h] = i + 1
+    return size - 1, slots
+
+
 def emit_derived(cmap, w):
     """The lookup tables the library derives from a map (cs_cpu_map_finish
     in src/lib/cpu-map.c), precomputed so the built-in map costs nothing to
@@ -639,6 +661,10 @@ def emit_derived(cmap, w):
     c_array(w, "guint16", "map_fi_multi", multi)
     c_array(w, "guint16", "map_fi_shared", shared)
     c_array(w, "guint8", "map_fi_cls", cls, 24)
+    fhash_mask, fhash = name_hash(sorted(n.encode() for n in cmap.feature_by_name))
+    mhash_mask, mhash = name_hash(sorted(m.name.encode() for m in cmap.models))
+    c_array(w, "guint16", "map_feature_hash", fhash, 16)
+    c_array(w, "guint16", "map_model_hash", mhash, 16)
     w("const CsMapDerived cs_builtin_map_derived = {")
     w("    .bit_off = map_bit_off,")
     w("    .bit_feat = map_bit_feat,")
@@ -653,6 +679,10 @@ def emit_derived(cmap, w):
     w("        .cls = map_fi_cls,")
     w("        .n_empty = %d," % n_empty)
     w("    },")
+    w("    .feature_hash_mask = %d," % fhash_mask)
+    w("    .feature_hash = map_feature_hash,")
+    w("    .model_hash_mask = %d," % mhash_mask)
+    w("    .model_hash = map_model_hash,")
     w("};")
     w("")
 

@@ -244,41 +244,6 @@ incompatible(const CsCpuMap *map, CsCompareReason reason, const CsWord *vec)
     return cs_compare_report_new(CS_COMPARE_INCOMPATIBLE, reason, NULL, names);
 }
 
-/* The map's name index (sorted by strcmp) searched with the comparison
- * inline and without comparing again the prefix every entry left in the
- * range shares with @name (the smaller of its common prefixes with the two
- * bounds): names are short and share prefixes ("avx512...", "sse..."), so
- * this is several times cheaper than bsearch() calling strcmp(). Same
- * answers as cs_cpu_map_lookup_feature() / _model(). */
-static inline int
-index_lookup(const CsNameIndex *index, guint n, const char *name)
-{
-    const unsigned char *q = (const unsigned char *) name;
-    guint lo = 0;
-    guint hi = n;
-    gsize lo_lcp = 0;   /* common prefix of @name and index[lo - 1] */
-    gsize hi_lcp = 0;   /* common prefix of @name and index[hi] */
-
-    while (lo < hi) {
-        guint mid = lo + (hi - lo) / 2;
-        const unsigned char *e = (const unsigned char *) index[mid].name;
-        gsize k = MIN(lo_lcp, hi_lcp);
-
-        while (q[k] && q[k] == e[k])
-            k++;
-        if (q[k] == e[k])
-            return index[mid].index;
-        if (q[k] < e[k]) {
-            hi = mid;
-            hi_lcp = k;
-        } else {
-            lo = mid + 1;
-            lo_lcp = k;
-        }
-    }
-    return -1;
-}
-
 /* The vectors of one comparison, in one allocation. */
 enum {
     VEC_HOST,       /* libvirt's x86ModelFromCPU(host, -1) */
@@ -313,7 +278,7 @@ add_model(const CsCpuMap *map, const CsCpuDef *def, CsWord *vec, GError **error)
 
     if (!def->model)
         return TRUE;
-    if ((mi = index_lookup(map->t.model_names, map->t.n_model_names, def->model)) < 0)
+    if ((mi = cs_cpu_map_lookup_model(map, def->model)) < 0)
         return unknown_model(def->model, error);
     memcpy(vec, map->t.models[mi].vec, sizeof(CsWord) * map->t.n_words);
     return TRUE;
@@ -333,7 +298,7 @@ host_vec(const CsCpuMap *map, const CsCpuDef *host, CsWord *vec, GError **error)
 
         if (f->policy == CS_FEATURE_OPTIONAL)
             continue;
-        fi = index_lookup(map->t.feature_names, map->t.n_feature_names, f->name);
+        fi = cs_cpu_map_lookup_feature(map, f->name);
         if (fi < 0)
             return unknown_feature(f->name, error);
         if (f->policy == CS_FEATURE_DISABLE || f->policy == CS_FEATURE_FORBID)
@@ -374,7 +339,7 @@ guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
         if ((guint) p >= G_N_ELEMENTS(set_of) || (host_type && p != CS_FEATURE_REQUIRE))
             continue;
         set = set_of[p];
-        fi = index_lookup(map->t.feature_names, map->t.n_feature_names, f->name);
+        fi = cs_cpu_map_lookup_feature(map, f->name);
         if (fi < 0) {
             if (!unknown[set])
                 unknown[set] = f->name;

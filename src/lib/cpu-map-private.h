@@ -112,7 +112,24 @@ typedef struct {
     guint n_empty;
     const guint16 *empty_feats;
     CsFeatIndex fi;
+    /* Open-addressing hash tables of the name indexes: slot = FNV-1a(name)
+     * & mask, then the next slots; a slot holds 1 + the position in
+     * feature_names / model_names, 0 when empty. */
+    guint feature_hash_mask;
+    const guint16 *feature_hash;
+    guint model_hash_mask;
+    const guint16 *model_hash;
 } CsMapDerived;
+
+static inline guint32
+cs_name_hash(const char *name)
+{
+    guint32 h = 2166136261u;
+
+    for (const unsigned char *p = (const unsigned char *) name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h;
+}
 
 /* The generated derived tables of the built-in map. */
 extern const CsMapDerived cs_builtin_map_derived;
@@ -130,6 +147,10 @@ struct _CsCpuMap {
     guint n_empty;              /* features without any bit (always match) */
     const guint16 *empty_feats;
     CsFeatIndex fi;
+    guint feature_hash_mask;
+    const guint16 *feature_hash;
+    guint model_hash_mask;
+    const guint16 *model_hash;
     GPtrArray *derived;         /* storage of the above when computed */
 };
 

@@ -18,6 +18,10 @@ cs_cpu_map_new_builtin(void)
     map->n_empty = cs_builtin_map_derived.n_empty;
     map->empty_feats = cs_builtin_map_derived.empty_feats;
     map->fi = cs_builtin_map_derived.fi;
+    map->feature_hash_mask = cs_builtin_map_derived.feature_hash_mask;
+    map->feature_hash = cs_builtin_map_derived.feature_hash;
+    map->model_hash_mask = cs_builtin_map_derived.model_hash_mask;
+    map->model_hash = cs_builtin_map_derived.model_hash;
     return map;
 }
 
@@ -56,6 +60,9 @@ bits_in(guint32 x)
 {
     return __builtin_popcount(x);
 }
+
+static const guint16 *build_hash(CsCpuMap *map, const CsNameIndex *index, guint n,
+                                 guint *out_mask);
 
 void
 cs_cpu_map_finish(CsCpuMap *map)
@@ -155,6 +162,10 @@ cs_cpu_map_finish(CsCpuMap *map)
             multi[map->fi.n_multi++] = f;
         }
     }
+    map->feature_hash = build_hash(map, map->t.feature_names, map->t.n_feature_names,
+                                   &map->feature_hash_mask);
+    map->model_hash = build_hash(map, map->t.model_names, map->t.n_model_names,
+                                 &map->model_hash_mask);
 }
 
 const char *
@@ -182,21 +193,46 @@ cs_cpu_map_get_n_models(const CsCpuMap *map)
     return map->t.n_models;
 }
 
-static int
-name_index_cmp(const void *key, const void *elem)
+/* Slots of a name hash for @n names: a power of two at least twice @n. */
+static guint
+hash_size(guint n)
 {
-    return strcmp((const char *) key, ((const CsNameIndex *) elem)->name);
+    guint size = 16;
+
+    while (size < 2 * n)
+        size *= 2;
+    return size;
+}
+
+static const guint16 *
+build_hash(CsCpuMap *map, const CsNameIndex *index, guint n, guint *out_mask)
+{
+    guint size = hash_size(n);
+    guint16 *slots = keep(map, g_new0(guint16, size));
+
+    for (guint i = 0; i < n; i++) {
+        guint h = cs_name_hash(index[i].name) & (size - 1);
+
+        while (slots[h])
+            h = (h + 1) & (size - 1);
+        slots[h] = i + 1;
+    }
+    *out_mask = size - 1;
+    return slots;
 }
 
 static int
-lookup_name(const CsNameIndex *index, guint n, const char *name)
+lookup_name(const CsNameIndex *index, const guint16 *slots, guint mask, const char *name)
 {
-    const CsNameIndex *e;
-
     if (!name)
         return -1;
-    e = bsearch(name, index, n, sizeof(CsNameIndex), name_index_cmp);
-    return e ? (int) e->index : -1;
+    for (guint h = cs_name_hash(name) & mask; slots[h]; h = (h + 1) & mask) {
+        const CsNameIndex *e = &index[slots[h] - 1];
+
+        if (strcmp(e->name, name) == 0)
+            return e->index;
+    }
+    return -1;
 }
 
 int
@@ -216,14 +252,15 @@ int
 cs_cpu_map_lookup_feature(const CsCpuMap *map, const char *name)
 {
     g_return_val_if_fail(map != NULL, -1);
-    return lookup_name(map->t.feature_names, map->t.n_feature_names, name);
+    return lookup_name(map->t.feature_names, map->feature_hash, map->feature_hash_mask,
+                       name);
 }
 
 int
 cs_cpu_map_lookup_model(const CsCpuMap *map, const char *name)
 {
     g_return_val_if_fail(map != NULL, -1);
-    return lookup_name(map->t.model_names, map->t.n_model_names, name);
+    return lookup_name(map->t.model_names, map->model_hash, map->model_hash_mask, name);
 }
 
 const char *

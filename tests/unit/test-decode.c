@@ -300,6 +300,21 @@ test_builtin_derived_tables(void)
                     rt->fi.shared, sizeof(guint16) * rt->fi.n_shared);
     g_assert_cmpmem(gen->fi.cls, gen->t.n_features, rt->fi.cls, rt->t.n_features);
     g_assert_cmpuint(gen->fi.n_empty, ==, rt->fi.n_empty);
+    g_assert_cmpuint(gen->feature_hash_mask, ==, rt->feature_hash_mask);
+    g_assert_cmpmem(gen->feature_hash, sizeof(guint16) * (gen->feature_hash_mask + 1),
+                    rt->feature_hash, sizeof(guint16) * (rt->feature_hash_mask + 1));
+    g_assert_cmpuint(gen->model_hash_mask, ==, rt->model_hash_mask);
+    g_assert_cmpmem(gen->model_hash, sizeof(guint16) * (gen->model_hash_mask + 1),
+                    rt->model_hash, sizeof(guint16) * (rt->model_hash_mask + 1));
+    /* every name (aliases included) resolves through the hash */
+    for (guint i = 0; i < gen->t.n_feature_names; i++)
+        g_assert_cmpint(cs_cpu_map_lookup_feature(gen, gen->t.feature_names[i].name), ==,
+                        gen->t.feature_names[i].index);
+    for (guint i = 0; i < gen->t.n_model_names; i++)
+        g_assert_cmpint(cs_cpu_map_lookup_model(gen, gen->t.model_names[i].name), ==,
+                        gen->t.model_names[i].index);
+    g_assert_cmpint(cs_cpu_map_lookup_feature(gen, "no-such-feature"), ==, -1);
+    g_assert_cmpint(cs_cpu_map_lookup_model(gen, ""), ==, -1);
     cs_cpu_map_unref(rt);
 }
 
