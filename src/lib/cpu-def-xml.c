@@ -2,19 +2,51 @@
 #include <string.h>
 #include "cpu-def-private.h"
 
+/* Appends without a library call when the string has room (formatting a
+ * CPU is mostly short appends). */
+static inline void
+put(GString *s, const char *p, gsize n)
+{
+    if (s->len + n + 1 > s->allocated_len) {
+        g_string_append_len(s, p, n);
+        return;
+    }
+    memcpy(s->str + s->len, p, n);
+    s->len += n;
+    s->str[s->len] = '\0';
+}
+
+#define PUT_LIT(s, lit) put((s), "" lit, sizeof(lit) - 1)
+
+static inline void
+put_str(GString *s, const char *str)
+{
+    put(s, str, strlen(str));
+}
+
 static void
 append_escaped(GString *s, const char *text)
 {
-    for (const char *p = text; *p; p++) {
+    const char *run = text;
+    const char *p;
+
+    /* plain runs go in one piece: most names need no escaping */
+    for (p = text; *p; p++) {
+        const char *entity;
+
         switch (*p) {
-        case '<': g_string_append(s, "&lt;"); break;
-        case '>': g_string_append(s, "&gt;"); break;
-        case '&': g_string_append(s, "&amp;"); break;
-        case '\'': g_string_append(s, "&apos;"); break;
-        case '"': g_string_append(s, "&quot;"); break;
-        default: g_string_append_c(s, *p); break;
+        case '<': entity = "&lt;"; break;
+        case '>': entity = "&gt;"; break;
+        case '&': entity = "&amp;"; break;
+        case '\'': entity = "&apos;"; break;
+        case '"': entity = "&quot;"; break;
+        default: continue;
         }
+        put(s, run, p - run);
+        put_str(s, entity);
+        run = p + 1;
     }
+    put(s, run, p - run);
 }
 
 /* Appends @v in decimal (no printf: this runs for every formatted CPU). */
@@ -28,7 +60,7 @@ append_uint(GString *s, guint64 v)
         buf[--i] = '0' + v % 10;
         v /= 10;
     } while (v);
-    g_string_append_len(s, buf + i, sizeof(buf) - i);
+    put(s, buf + i, sizeof(buf) - i);
 }
 
 /* Appends " name='value'" with a value that needs no escaping. */
@@ -36,9 +68,9 @@ static void
 append_attr(GString *s, const char *name, const char *value)
 {
     g_string_append_c(s, ' ');
-    g_string_append(s, name);
-    g_string_append(s, "='");
-    g_string_append(s, value);
+    put_str(s, name);
+    PUT_LIT(s, "='");
+    put_str(s, value);
     g_string_append_c(s, '\'');
 }
 
@@ -46,8 +78,8 @@ static void
 append_attr_uint(GString *s, const char *name, guint64 value)
 {
     g_string_append_c(s, ' ');
-    g_string_append(s, name);
-    g_string_append(s, "='");
+    put_str(s, name);
+    PUT_LIT(s, "='");
     append_uint(s, value);
     g_string_append_c(s, '\'');
 }
@@ -55,8 +87,14 @@ append_attr_uint(GString *s, const char *name, guint64 value)
 static void
 indent_to(GString *s, guint n)
 {
-    for (guint i = 0; i < n; i++)
-        g_string_append_c(s, ' ');
+    static const char spaces[] = "                                ";
+
+    while (n > 0) {
+        guint k = MIN(n, sizeof(spaces) - 1);
+
+        put(s, spaces, k);
+        n -= k;
+    }
 }
 
 /* Lines of the kept extra children (counter, cache, maxphysaddr) whose
@@ -74,7 +112,7 @@ format_extra(GString *s, const CsCpuDef *def, guint ind, const char *prefix,
         if (!*lines[i] || g_str_has_prefix(lines[i], prefix) == exclude)
             continue;
         indent_to(s, ind);
-        g_string_append(s, lines[i]);
+        put_str(s, lines[i]);
         g_string_append_c(s, '\n');
     }
 }
@@ -92,60 +130,60 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
 
     if (host && def->arch) {
         indent_to(s, ind);
-        g_string_append(s, "<arch>");
+        PUT_LIT(s, "<arch>");
         append_escaped(s, def->arch);
-        g_string_append(s, "</arch>\n");
+        PUT_LIT(s, "</arch>\n");
     }
     if (format_model && (def->model || (guest && def->vendor_id))) {
         indent_to(s, ind);
-        g_string_append(s, "<model");
+        PUT_LIT(s, "<model");
         if (guest && def->model)
             append_attr(s, "fallback", cs_cpu_fallback_to_string(def->fallback));
         if (guest && def->vendor_id) {
-            g_string_append(s, " vendor_id='");
+            PUT_LIT(s, " vendor_id='");
             append_escaped(s, def->vendor_id);
             g_string_append_c(s, '\'');
         }
         if (def->model) {
             g_string_append_c(s, '>');
             append_escaped(s, def->model);
-            g_string_append(s, "</model>\n");
+            PUT_LIT(s, "</model>\n");
         } else {
-            g_string_append(s, "/>\n");
+            PUT_LIT(s, "/>\n");
         }
     }
     if (format_model && def->vendor) {
         indent_to(s, ind);
-        g_string_append(s, "<vendor>");
+        PUT_LIT(s, "<vendor>");
         append_escaped(s, def->vendor);
-        g_string_append(s, "</vendor>\n");
+        PUT_LIT(s, "</vendor>\n");
     }
     if (host && def->has_microcode && def->microcode) {
         indent_to(s, ind);
-        g_string_append(s, "<microcode");
+        PUT_LIT(s, "<microcode");
         append_attr_uint(s, "version", def->microcode);
-        g_string_append(s, "/>\n");
+        PUT_LIT(s, "/>\n");
     }
     if (host && def->sig_family) {
         indent_to(s, ind);
-        g_string_append(s, "<signature");
+        PUT_LIT(s, "<signature");
         append_attr_uint(s, "family", def->sig_family);
         append_attr_uint(s, "model", def->sig_model);
         append_attr_uint(s, "stepping", def->sig_stepping);
-        g_string_append(s, "/>\n");
+        PUT_LIT(s, "/>\n");
     }
     if (host)
         format_extra(s, def, ind, "<counter", FALSE);
     if (def->sockets && def->dies && def->cores && def->threads) {
         indent_to(s, ind);
-        g_string_append(s, "<topology");
+        PUT_LIT(s, "<topology");
         append_attr_uint(s, "sockets", def->sockets);
         append_attr_uint(s, "dies", def->dies);
         if (def->clusters)
             append_attr_uint(s, "clusters", def->clusters);
         append_attr_uint(s, "cores", def->cores);
         append_attr_uint(s, "threads", def->threads);
-        g_string_append(s, "/>\n");
+        PUT_LIT(s, "/>\n");
     }
     format_extra(s, def, ind, "<counter", TRUE);
     for (guint i = 0; i < def->features->len; i++) {
@@ -154,25 +192,25 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
         indent_to(s, ind);
         if (guest && f->policy != CS_FEATURE_POLICY_NONE)
         {
-            g_string_append(s, "<feature");
+            PUT_LIT(s, "<feature");
             append_attr(s, "policy", cs_feature_policy_to_string(f->policy));
-            g_string_append(s, " name='");
+            PUT_LIT(s, " name='");
         }
         else
-            g_string_append(s, "<feature name='");
+            PUT_LIT(s, "<feature name='");
         append_escaped(s, f->name);
-        g_string_append(s, "'/>\n");
+        PUT_LIT(s, "'/>\n");
     }
 }
 
 char *
 cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
 {
-    g_autoptr(GString) s = g_string_new(NULL);
-    g_autoptr(GString) children = g_string_new(NULL);
+    g_autoptr(GString) s = g_string_sized_new(1024);
+    g_autoptr(GString) children = g_string_sized_new(1024);
 
     indent_to(s, indent);
-    g_string_append(s, "<cpu");
+    PUT_LIT(s, "<cpu");
     /* libvirt writes no attributes for a guest CPU that only holds
      * topology or cache */
     if (def->type == CS_CPU_TYPE_GUEST &&
@@ -188,12 +226,12 @@ cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
     }
     format_children(children, def, indent + 2);
     if (children->len) {
-        g_string_append(s, ">\n");
-        g_string_append_len(s, children->str, children->len);
+        PUT_LIT(s, ">\n");
+        put(s, children->str, children->len);
         indent_to(s, indent);
-        g_string_append(s, "</cpu>\n");
+        PUT_LIT(s, "</cpu>\n");
     } else {
-        g_string_append(s, "/>\n");
+        PUT_LIT(s, "/>\n");
     }
     return g_string_free(g_steal_pointer(&s), FALSE);
 }

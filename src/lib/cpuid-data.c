@@ -101,6 +101,14 @@ cs_cpuid_data_add_leaf(CsCpuidData *data, const CsCpuidLeaf *leaf)
     gssize pos;
 
     g_return_if_fail(data != NULL && leaf != NULL);
+    /* dumps list leaves in order: appending is the common case */
+    if (data->leaves->len == 0 ||
+        leaf_cmp(g_array_index(data->leaves, CsCpuidLeaf, data->leaves->len - 1).eax_in,
+                 g_array_index(data->leaves, CsCpuidLeaf, data->leaves->len - 1).ecx_in,
+                 leaf->eax_in, leaf->ecx_in) < 0) {
+        g_array_append_vals(data->leaves, leaf, 1);
+        return;
+    }
     pos = find_leaf(data, leaf->eax_in, leaf->ecx_in);
     if (pos >= 0) {
         CsCpuidLeaf *l = &g_array_index(data->leaves, CsCpuidLeaf, pos);

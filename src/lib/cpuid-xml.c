@@ -117,10 +117,16 @@ fast_name_is(const char *lit, const char *name, gsize len)
     return lit[i] == '\0';
 }
 
-static gboolean
+static inline gboolean
 fast_has(const Scan *s, const char *lit, gsize n)
 {
-    return (gsize) (s->end - s->p) >= n && memcmp(s->p, lit, n) == 0;
+    if ((gsize) (s->end - s->p) < n)
+        return FALSE;
+    for (gsize i = 0; i < n; i++) {
+        if (s->p[i] != lit[i])
+            return FALSE;
+    }
+    return TRUE;
 }
 
 /* Skips whitespace and comments; FALSE on a malformed comment. */
@@ -157,6 +163,8 @@ static gboolean
 fast_attrs(Scan *s, const char *const *names, guint n_names,
            const char **vals, gsize *lens, gboolean *self_closed)
 {
+    guint next = 0;
+
     for (guint i = 0; i < n_names; i++)
         vals[i] = NULL;
     for (;;) {
@@ -187,10 +195,16 @@ fast_attrs(Scan *s, const char *const *names, guint n_names,
         while (s->p < s->end && fast_is_word(*s->p))
             s->p++;
         name_len = s->p - name;
-        for (k = 0; k < n_names; k++) {
-            if (fast_name_is(names[k], name, name_len))
-                break;
+        /* attributes usually come in the listed order: try the next first */
+        if (next < n_names && fast_name_is(names[next], name, name_len)) {
+            k = next;
+        } else {
+            for (k = 0; k < n_names; k++) {
+                if (fast_name_is(names[k], name, name_len))
+                    break;
+            }
         }
+        next = k + 1;
         if (k == n_names || vals[k])
             return FALSE;               /* unknown or repeated */
         while (s->p < s->end && fast_is_space(*s->p))
