@@ -925,8 +925,22 @@ cs_baseline_builder_plan(CsBaselineBuilder *b, GError **error)
         }
     }
     if (!chosen) {
-        g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
-                    b->n ? "no host CPU can join the baseline" : "no CPUs given");
+        const HostRec *first = NULL;
+
+        /* say why, with the first host that was refused */
+        for (guint i = 0; b->hosts && i < b->hosts->len && !first; i++) {
+            const HostRec *r = &g_array_index(b->hosts, HostRec, i);
+
+            if (r->reason)
+                first = r;
+        }
+        if (first)
+            g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                        "no host CPU can join the baseline (%s: %s)", first->name,
+                        first->reason);
+        else
+            g_set_error(error, CS_ERROR, CS_ERROR_INVALID,
+                        b->n ? "no host CPU can join the baseline" : "no CPUs given");
         return NULL;
     }
     for (guint g = 0; g < b->groups->len; g++) {

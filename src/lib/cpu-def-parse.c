@@ -377,6 +377,8 @@ parse_model_attrs(const xmlNode *model, CsCpuDef *def, const char *source,
 static gboolean
 parse_features(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **error)
 {
+    g_autoptr(GHashTable) seen = NULL;
+
     for (const xmlNode *c = cpu->children; c; c = c->next) {
         g_autofree char *name = NULL;
         g_autofree char *policy_str = NULL;
@@ -408,13 +410,23 @@ parse_features(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **e
         if (!name || !*name)
             return fail(error, CS_ERROR_INVALID, source, c,
                         "a <feature> has no name");
-        if (cs_cpu_def_find_feature(def, name) >= 0) {
+        /* long lists are checked through a set, so that a hostile input
+         * with many features cannot make this quadratic */
+        if (!seen && def->features->len >= 16) {
+            seen = g_hash_table_new(g_str_hash, g_str_equal);
+            for (guint i = 0; i < def->features->len; i++)
+                g_hash_table_add(seen, g_array_index(def->features, CsCpuFeature, i).name);
+        }
+        if (seen ? g_hash_table_contains(seen, name) : cs_cpu_def_find_feature(def, name) >= 0) {
             g_autofree char *shown = g_strescape(name, NULL);
 
             return fail(error, CS_ERROR_INVALID, source, c,
                         "the CPU feature '%s' is listed more than once", shown);
         }
         cs_cpu_def_append_feature(def, name, policy);
+        if (seen)
+            g_hash_table_add(seen, g_array_index(def->features, CsCpuFeature,
+                                                 def->features->len - 1).name);
     }
     return TRUE;
 }
