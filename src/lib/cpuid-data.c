@@ -303,3 +303,67 @@ cs_cpuid_data_equal(const CsCpuidData *a, const CsCpuidData *b)
 {
     return cs_cpuid_data_is_subset(a, b) && cs_cpuid_data_is_subset(b, a);
 }
+
+void
+cs_cpuid_data_append_unsorted_leaf(CsCpuidData *data, const CsCpuidLeaf *leaf)
+{
+    g_array_append_vals(data->leaves, leaf, 1);
+}
+
+void
+cs_cpuid_data_append_unsorted_msr(CsCpuidData *data, const CsMsr *msr)
+{
+    g_array_append_vals(data->msrs, msr, 1);
+}
+
+static int
+leaf_sort_cmp(gconstpointer a, gconstpointer b)
+{
+    const CsCpuidLeaf *x = a, *y = b;
+
+    return leaf_cmp(x->eax_in, x->ecx_in, y->eax_in, y->ecx_in);
+}
+
+static int
+msr_sort_cmp(gconstpointer a, gconstpointer b)
+{
+    const CsMsr *x = a, *y = b;
+
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+void
+cs_cpuid_data_sort_merge(CsCpuidData *data)
+{
+    guint out = 0;
+
+    g_array_sort(data->leaves, leaf_sort_cmp);
+    for (guint i = 0; i < data->leaves->len; i++) {
+        CsCpuidLeaf *l = &g_array_index(data->leaves, CsCpuidLeaf, i);
+        CsCpuidLeaf *o = out ? &g_array_index(data->leaves, CsCpuidLeaf, out - 1) : NULL;
+
+        if (o && o->eax_in == l->eax_in && o->ecx_in == l->ecx_in) {
+            o->eax |= l->eax;
+            o->ebx |= l->ebx;
+            o->ecx |= l->ecx;
+            o->edx |= l->edx;
+        } else {
+            g_array_index(data->leaves, CsCpuidLeaf, out++) = *l;
+        }
+    }
+    g_array_set_size(data->leaves, out);
+    out = 0;
+    g_array_sort(data->msrs, msr_sort_cmp);
+    for (guint i = 0; i < data->msrs->len; i++) {
+        CsMsr *m = &g_array_index(data->msrs, CsMsr, i);
+        CsMsr *o = out ? &g_array_index(data->msrs, CsMsr, out - 1) : NULL;
+
+        if (o && o->index == m->index) {
+            o->eax |= m->eax;
+            o->edx |= m->edx;
+        } else {
+            g_array_index(data->msrs, CsMsr, out++) = *m;
+        }
+    }
+    g_array_set_size(data->msrs, out);
+}

@@ -221,6 +221,20 @@ leaf_sort_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* Records @leaf; a leaf seen before takes the new values. */
+/* Mixes both halves of a leaf key: GLib's g_int64_hash() of this version
+ * keeps only the low 32 bits (the subleaf), which made many leaves with the
+ * same subleaf collide. */
+static guint
+key_hash(gconstpointer v)
+{
+    guint64 k = *(const guint64 *) v;
+
+    k ^= k >> 33;
+    k *= G_GUINT64_CONSTANT(0xff51afd7ed558ccd);
+    k ^= k >> 33;
+    return (guint) k;
+}
+
 static void
 keep_leaf(GArray *leaves, GHashTable *positions, const CsCpuidLeaf *leaf)
 {
@@ -255,7 +269,7 @@ cs_cpuid_data_parse_cpuid_r(const char *text, gsize len, const char *source,
     if (!source)
         source = "(input)";
     leaves = g_array_new(FALSE, FALSE, sizeof(CsCpuidLeaf));
-    positions = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+    positions = g_hash_table_new_full(key_hash, g_int64_equal,
                                       g_free, NULL);
 
     while (pos < len) {

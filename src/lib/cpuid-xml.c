@@ -19,7 +19,7 @@ parse_cpuid(const xmlNode *node, CsCpuidData *data, const char *source,
     }
     leaf = (CsCpuidLeaf) { .eax_in = v[0], .ecx_in = v[1], .eax = v[2],
                            .ebx = v[3], .ecx = v[4], .edx = v[5] };
-    cs_cpuid_data_add_leaf(data, &leaf);
+    cs_cpuid_data_append_unsorted_leaf(data, &leaf);
     return TRUE;
 }
 
@@ -35,7 +35,7 @@ parse_msr(const xmlNode *node, CsCpuidData *data, const char *source,
         !cs_xml_prop_uint(node, "edx", TRUE, G_MAXUINT32, &edx, NULL, source, error))
         return FALSE;
     msr = (CsMsr) { .index = index, .eax = eax, .edx = edx };
-    cs_cpuid_data_add_msr(data, &msr);
+    cs_cpuid_data_append_unsorted_msr(data, &msr);
     return TRUE;
 }
 
@@ -75,6 +75,7 @@ cs_cpuid_data_parse_items(const xmlNode *node, CsCpuidData *data,
                     node->line, (const char *) node->name);
         return FALSE;
     }
+    cs_cpuid_data_sort_merge(data);
     return TRUE;
 }
 
@@ -317,7 +318,7 @@ fast_parse(const char *xml, gsize len)
             }
             leaf = (CsCpuidLeaf) { .eax_in = v[0], .ecx_in = v[1], .eax = v[2],
                                    .ebx = v[3], .ecx = v[4], .edx = v[5] };
-            cs_cpuid_data_add_leaf(data, &leaf);
+            cs_cpuid_data_append_unsorted_leaf(data, &leaf);
         } else if (fast_has(&s, "<msr", 4)) {
             CsMsr msr;
 
@@ -330,7 +331,7 @@ fast_parse(const char *xml, gsize len)
                     return NULL;
             }
             msr = (CsMsr) { .index = v[0], .eax = v[1], .edx = v[2] };
-            cs_cpuid_data_add_msr(data, &msr);
+            cs_cpuid_data_append_unsorted_msr(data, &msr);
         } else {
             return NULL;
         }
@@ -338,6 +339,7 @@ fast_parse(const char *xml, gsize len)
     }
     if (n == 0 || !fast_skip_misc(&s) || s.p != s.end)
         return NULL;
+    cs_cpuid_data_sort_merge(data);
     return g_steal_pointer(&data);
 }
 
