@@ -94,6 +94,37 @@ json_member_string(JsonBuilder *b, const char *name, const char *value)
         json_builder_add_null_value(b);
 }
 
+/* "      \"name\" : value" in json-glib's pretty layout (six spaces deep). */
+static void
+json_text_member(GString *out, const char *name, const char *value, gboolean last)
+{
+    g_string_append_printf(out, "      \"%s\" : ", name);
+    if (!value) {
+        g_string_append(out, "null");
+    } else {
+        g_string_append_c(out, '"');
+        for (const unsigned char *p = (const unsigned char *) value; *p; p++) {
+            switch (*p) {
+            case '"': g_string_append(out, "\\\""); break;
+            case '\\': g_string_append(out, "\\\\"); break;
+            case '\b': g_string_append(out, "\\b"); break;
+            case '\f': g_string_append(out, "\\f"); break;
+            case '\n': g_string_append(out, "\\n"); break;
+            case '\r': g_string_append(out, "\\r"); break;
+            case '\t': g_string_append(out, "\\t"); break;
+            default:
+                if (*p < 0x20)
+                    g_string_append_printf(out, "\\u%04x", *p);
+                else
+                    g_string_append_c(out, *p);
+                break;
+            }
+        }
+        g_string_append_c(out, '"');
+    }
+    g_string_append(out, last ? "\n" : ",\n");
+}
+
 static char *
 plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
 {
@@ -102,6 +133,9 @@ plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
     guint64 n = cs_fleet_plan_get_n_hosts(plan);
     guint64 joined = 0;
     g_autofree char *xml = cs_cpu_def_format_xml(base, 0);
+    g_autofree char *text = NULL;
+    GString *out;
+    gboolean first;
 
     for (guint64 i = 0; i < n; i++)
         joined += cs_fleet_plan_host_status(plan, i) == CS_HOST_JOINED;
@@ -156,37 +190,45 @@ plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
     }
     json_builder_end_array(b);
 
-    json_builder_set_member_name(b, "cannot_join");
-    json_builder_begin_array(b);
+    json_builder_end_object(b);
+    (void) map;
+    text = cli_json_to_string(json_builder_get_root(b));
+
+    /* The per-host arrays are written as text in the generator's layout:
+     * for 100,000 hosts a JSON tree would cost several times the output. */
+    out = g_string_new(text);
+    g_string_truncate(out, out->len >= 3 ? out->len - 3 : out->len);   /* "\n}\n" */
+    g_string_append(out, ",\n  \"cannot_join\" : [");
+    first = TRUE;
     for (guint64 i = 0; i < n; i++) {
         CsHostStatus st = cs_fleet_plan_host_status(plan, i);
 
         if (st == CS_HOST_JOINED)
             continue;
-        json_builder_begin_object(b);
-        json_member_string(b, "host", cs_fleet_plan_host_name(plan, i));
-        json_member_string(b, "status", cs_host_status_to_string(st));
-        json_member_string(b, "reason", cs_fleet_plan_host_reason(plan, i));
-        json_builder_end_object(b);
+        g_string_append(out, first ? "\n" : ",\n");
+        first = FALSE;
+        g_string_append(out, "    {\n");
+        json_text_member(out, "host", cs_fleet_plan_host_name(plan, i), FALSE);
+        json_text_member(out, "status", cs_host_status_to_string(st), FALSE);
+        json_text_member(out, "reason", cs_fleet_plan_host_reason(plan, i), TRUE);
+        g_string_append(out, "    }");
     }
-    json_builder_end_array(b);
-
-    json_builder_set_member_name(b, "hosts");
-    json_builder_begin_array(b);
+    g_string_append(out, first ? "]" : "\n  ]");
+    g_string_append(out, ",\n  \"hosts\" : [");
     for (guint64 i = 0; i < n; i++) {
-        json_builder_begin_object(b);
-        json_member_string(b, "name", cs_fleet_plan_host_name(plan, i));
-        json_member_string(b, "model", cs_fleet_plan_host_model(plan, i));
-        json_member_string(b, "vendor", cs_fleet_plan_host_vendor(plan, i));
-        json_member_string(b, "psabi_level", cs_fleet_plan_host_level(plan, i));
-        json_member_string(b, "status",
-                           cs_host_status_to_string(cs_fleet_plan_host_status(plan, i)));
-        json_builder_end_object(b);
+        g_string_append(out, i ? ",\n" : "\n");
+        g_string_append(out, "    {\n");
+        json_text_member(out, "name", cs_fleet_plan_host_name(plan, i), FALSE);
+        json_text_member(out, "model", cs_fleet_plan_host_model(plan, i), FALSE);
+        json_text_member(out, "vendor", cs_fleet_plan_host_vendor(plan, i), FALSE);
+        json_text_member(out, "psabi_level", cs_fleet_plan_host_level(plan, i), FALSE);
+        json_text_member(out, "status",
+                         cs_host_status_to_string(cs_fleet_plan_host_status(plan, i)),
+                         TRUE);
+        g_string_append(out, "    }");
     }
-    json_builder_end_array(b);
-    json_builder_end_object(b);
-    (void) map;
-    return cli_json_to_string(json_builder_get_root(b));
+    g_string_append(out, n ? "\n  ]\n}\n" : "]\n}\n");
+    return g_string_free(out, FALSE);
 }
 
 static void
