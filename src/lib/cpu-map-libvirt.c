@@ -434,6 +434,37 @@ load_include(Loader *ld, const char *filename, const char *src, int line,
     return load_all(ld, root, path, error);
 }
 
+/* The <include>s of @parent in document order, also those inside <group>
+ * elements (newer libvirt maps group their model files). */
+static gboolean
+load_includes(Loader *ld, const xmlNode *parent, const char *index, GError **error)
+{
+    for (const xmlNode *c = parent->children; c; c = c->next) {
+        g_autofree char *fn = NULL;
+
+        if (cs_xml_is(c, "group")) {
+            if (parent->parent && cs_xml_is(parent, "group")) {
+                g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                            "%s:%d: <group> elements cannot nest", index, c->line);
+                return FALSE;
+            }
+            if (!load_includes(ld, c, index, error))
+                return FALSE;
+            continue;
+        }
+        if (!cs_xml_is(c, "include"))
+            continue;
+        if (!(fn = cs_xml_prop(c, "filename"))) {
+            g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                        "%s:%d: <include> without 'filename'", index, c->line);
+            return FALSE;
+        }
+        if (!load_include(ld, fn, index, c->line, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static int
 word_key_cmp(const void *a, const void *b)
 {
@@ -713,20 +744,7 @@ cs_cpu_map_load_dir(const char *dir, GError **error)
     ld.model_by_name = g_hash_table_new(g_str_hash, g_str_equal);
     ld.strings = g_string_chunk_new(4096);
 
-    ok = load_all(&ld, arch, index, error);
-    for (xmlNode *c = arch->children; ok && c; c = c->next) {
-        g_autofree char *fn = NULL;
-
-        if (!cs_xml_is(c, "include"))
-            continue;
-        if (!(fn = cs_xml_prop(c, "filename"))) {
-            g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                        "%s:%d: <include> without 'filename'", index, c->line);
-            ok = FALSE;
-            break;
-        }
-        ok = load_include(&ld, fn, index, c->line, error);
-    }
+    ok = load_all(&ld, arch, index, error) && load_includes(&ld, arch, index, error);
     if (ok && ld.models->len == 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: the CPU map defines no x86 models",
                     index);

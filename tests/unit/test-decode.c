@@ -318,6 +318,32 @@ test_builtin_derived_tables(void)
     cs_cpu_map_unref(rt);
 }
 
+/* A libvirt map whose model files are included inside <group> elements. */
+static void
+test_map_groups(void)
+{
+    g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "cpu-map-groups", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsCpuMap) map = cs_cpu_map_load_dir(dir, &error);
+    g_autoptr(CsCpuidData) data = cs_cpuid_data_new_from_leaves(i7_2600,
+                                                                 G_N_ELEMENTS(i7_2600));
+    g_autoptr(CsCpuDef) host = NULL;
+    g_auto(GStrv) sigs = NULL;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(cs_cpu_map_get_n_models(map), ==, 2);
+    g_assert_cmpstr(cs_cpu_map_model_name(map, 0), ==, "Old");
+    g_assert_cmpstr(cs_cpu_map_model_name(map, 1), ==, "New");
+    g_assert_cmpint(cs_cpu_map_lookup_feature(map, "sse1"), ==,
+                    cs_cpu_map_lookup_feature(map, "sse"));
+    sigs = cs_cpu_map_model_signatures(map, 1);
+    g_assert_cmpstr(sigs[0], ==, "6/42/0-3,7");
+    host = cs_cpu_decode(map, data, CS_DECODE_HOST, &error);
+    g_assert_no_error(error);
+    /* New has the matching signature and both features */
+    g_assert_cmpstr(cs_cpu_def_get_model(host), ==, "New");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -328,5 +354,6 @@ main(int argc, char **argv)
     g_test_add_func("/decode/allowed-and-preferred", test_allowed_and_preferred);
     g_test_add_func("/decode/reference-dumps-keep-bits", test_reference_dumps);
     g_test_add_func("/decode/builtin-derived-tables", test_builtin_derived_tables);
+    g_test_add_func("/decode/map-groups", test_map_groups);
     return g_test_run();
 }
