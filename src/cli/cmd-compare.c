@@ -9,6 +9,8 @@ cli_load_cpu(const CsCpuMap *map, const char *path, GError **error)
     g_autofree char *xml = NULL;
     gsize len = 0;
     GError *local = NULL;
+    const char *start;
+    gboolean is_xml;
 
     if (!g_file_get_contents(path, &xml, &len, &local)) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
@@ -16,9 +18,16 @@ cli_load_cpu(const CsCpuMap *map, const char *path, GError **error)
         g_error_free(local);
         return NULL;
     }
-    /* a raw dump where a CPU is expected: decode it as the host CPU */
-    if (strstr(xml, "<cpudata") && !strstr(xml, "<cpu>") && !strstr(xml, "<cpu ")) {
-        g_autoptr(CsCpuidData) data = cs_cpuid_data_parse_xml(xml, len, path, error);
+    /* a raw dump where a CPU is expected (<cpudata> XML, or the text of
+     * `cpuid -r`): decode it as the host CPU */
+    start = g_str_has_prefix(xml, "\xef\xbb\xbf") ? xml + 3 : xml;
+    is_xml = start[strspn(start, " \t\r\n")] == '<';
+
+    if ((strstr(xml, "<cpudata") && !strstr(xml, "<cpu>") && !strstr(xml, "<cpu ")) ||
+        !is_xml) {
+        g_autoptr(CsCpuidData) data = is_xml ?
+                                      cs_cpuid_data_parse_xml(xml, len, path, error) :
+                                      cs_cpuid_data_parse_cpuid_r(xml, len, path, error);
 
         if (!data)
             return NULL;
