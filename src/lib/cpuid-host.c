@@ -266,73 +266,55 @@ read_extended(CsCpuidData *data)
     }
 }
 
-/* Adds IA32_ARCH_CAPABILITIES when the CPU has it and the msr device can be
- * read (root, msr module loaded); silently nothing otherwise. */
-static void
-read_arch_capabilities(CsCpuidData *data)
+/* Adds MSR @index read from the open msr device @fd; FALSE (nothing added)
+ * when the CPU does not implement it or the read fails. */
+static gboolean
+add_msr(CsCpuidData *data, int fd, guint32 index)
 {
-    const CsCpuidLeaf *leaf7 = cs_cpuid_data_get_leaf(data, 0x7, 0);
     guint64 value = 0;
     ssize_t got;
-    int fd;
+    CsMsr msr;
 
-    if (!leaf7 || !(leaf7->edx & (1u << 29)))
-        return;
-    fd = open(MSR_DEVICE, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        g_debug("MSR 0x%x not read: %s: %s", MSR_ARCH_CAPABILITIES,
-                MSR_DEVICE, g_strerror(errno));
-        return;
-    }
     do {
-        got = pread(fd, &value, sizeof(value), MSR_ARCH_CAPABILITIES);
+        got = pread(fd, &value, sizeof(value), index);
     } while (got < 0 && errno == EINTR);
-    close(fd);
-    if (got == (ssize_t) sizeof(value)) {
-        CsMsr msr = {
-            .index = MSR_ARCH_CAPABILITIES,
-            .eax = (guint32) value,
-            .edx = (guint32) (value >> 32),
-        };
-
-        cs_cpuid_data_add_msr(data, &msr);
-    } else {
-        g_debug("MSR 0x%x not read from %s", MSR_ARCH_CAPABILITIES,
-                MSR_DEVICE);
-    }
+    if (got != (ssize_t) sizeof(value))
+        return FALSE;
+    msr = (CsMsr) { .index = index, .eax = (guint32) value,
+                    .edx = (guint32) (value >> 32) };
+    cs_cpuid_data_add_msr(data, &msr);
+    return TRUE;
 }
 
-/* Adds the VMX capability MSRs (IA32_VMX_BASIC 0x480 .. IA32_VMX_VMFUNC
- * 0x491) when the CPU has VMX (CPUID.1:ECX[5]) and the msr device can be
- * read; the VMX sub-features of the CPU map live there. MSRs the CPU does
- * not implement fail to read and are left out. */
+/* The feature MSRs, read when the msr device can be read (root, msr module
+ * loaded); silently nothing otherwise:
+ * - IA32_ARCH_CAPABILITIES (0x10a) when CPUID.7.0:EDX[29] says it exists;
+ * - the VMX capability MSRs (IA32_VMX_BASIC 0x480 .. IA32_VMX_VMFUNC 0x491)
+ *   when the CPU has VMX (CPUID.1:ECX[5]): the VMX sub-features of the CPU
+ *   map live there. MSRs the CPU does not implement fail to read and are
+ *   left out. */
 #define MSR_VMX_FIRST 0x480
 #define MSR_VMX_LAST 0x491
 
 static void
-read_vmx_capabilities(CsCpuidData *data)
+read_msrs(CsCpuidData *data)
 {
     const CsCpuidLeaf *leaf1 = cs_cpuid_data_get_leaf(data, 0x1, 0);
+    const CsCpuidLeaf *leaf7 = cs_cpuid_data_get_leaf(data, 0x7, 0);
+    gboolean arch_caps = leaf7 && (leaf7->edx & (1u << 29));
+    gboolean vmx = leaf1 && (leaf1->ecx & (1u << 5));
     int fd;
 
-    if (!leaf1 || !(leaf1->ecx & (1u << 5)))
+    if (!arch_caps && !vmx)
         return;
-    if ((fd = open(MSR_DEVICE, O_RDONLY | O_CLOEXEC)) < 0)
+    if ((fd = open(MSR_DEVICE, O_RDONLY | O_CLOEXEC)) < 0) {
+        g_debug("feature MSRs not read: %s: %s", MSR_DEVICE, g_strerror(errno));
         return;
-    for (guint32 index = MSR_VMX_FIRST; index <= MSR_VMX_LAST; index++) {
-        guint64 value = 0;
-        ssize_t got;
-
-        do {
-            got = pread(fd, &value, sizeof(value), index);
-        } while (got < 0 && errno == EINTR);
-        if (got == (ssize_t) sizeof(value)) {
-            CsMsr msr = { .index = index, .eax = (guint32) value,
-                          .edx = (guint32) (value >> 32) };
-
-            cs_cpuid_data_add_msr(data, &msr);
-        }
     }
+    if (arch_caps && !add_msr(data, fd, MSR_ARCH_CAPABILITIES))
+        g_debug("MSR 0x%x not read from %s", MSR_ARCH_CAPABILITIES, MSR_DEVICE);
+    for (guint32 index = MSR_VMX_FIRST; vmx && index <= MSR_VMX_LAST; index++)
+        add_msr(data, fd, index);
     close(fd);
 }
 
@@ -351,8 +333,7 @@ cs_cpuid_data_new_from_host(GError **error)
     }
     read_basic(data);
     read_extended(data);
-    read_arch_capabilities(data);
-    read_vmx_capabilities(data);
+    read_msrs(data);
     return g_steal_pointer(&data);
 }
 
