@@ -9,50 +9,9 @@
 #include <time.h>
 
 #include <libcpusel/libcpusel.h>
+#include "bench-util.h"
 
 int bench_compare(const char *map_dir, int argc, char **argv);
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *) a;
-    double y = *(const double *) b;
-
-    return (x > y) - (x < y);
-}
-
-static void
-stats(double *t, long n, double *mean, double *median, double *min)
-{
-    double sum = 0;
-
-    *mean = *median = *min = 0;
-    if (n == 0)
-        return;
-    qsort(t, n, sizeof(double), dbl_cmp);
-    for (long i = 0; i < n; i++)
-        sum += t[i];
-    *mean = sum / (double) n;
-    *median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-    *min = t[0];
-}
-
-static int
-bench_fail(GError *error)
-{
-    g_printerr("cpusel-bench: %s\n", error->message);
-    g_error_free(error);
-    return 1;
-}
 
 typedef struct {
     const char *path;
@@ -122,16 +81,16 @@ bench_compare(const char *map_dir, int argc, char **argv)
     core = g_new0(double, n + 1);
 
     for (long i = -1; i < n && rc == 0; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
 
         if (!full_call(&map, map_dir, &in[0], &in[1], &result, &error)) {
             rc = bench_fail(error);
             break;
         }
         if (i < 0)
-            first = now_us() - t0;
+            first = bench_now_us() - t0;
         else
-            full[i] = now_us() - t0;
+            full[i] = bench_now_us() - t0;
     }
     if (rc == 0 &&
         (!(host = cs_cpu_def_parse_xml(in[0].text, in[0].len, in[0].path,
@@ -141,11 +100,11 @@ bench_compare(const char *map_dir, int argc, char **argv)
         rc = bench_fail(error);
     for (long i = 0; i < n && rc == 0; i++) {
         g_autoptr(CsCompareReport) report = NULL;
-        double t0 = now_us();
+        double t0 = bench_now_us();
         gboolean ok = cs_cpu_compare(map, host, guest, CS_COMPARE_DEFAULT, &report,
                                      &error);
 
-        core[i] = now_us() - t0;
+        core[i] = bench_now_us() - t0;
         if (!ok)
             rc = bench_fail(error);
     }
@@ -158,10 +117,10 @@ bench_compare(const char *map_dir, int argc, char **argv)
     printf("bench compare (result %s): %s %s\n", word, argv[1], argv[2]);
     printf("  first_call_us %.1f   (first full call in this process, "
            "incl. loading the CPU map)\n", first);
-    stats(full, n, &mean, &median, &min);
+    bench_stats(full, n, &mean, &median, &min);
     printf("  full_us  mean %.2f  median %.2f  min %.2f  (n=%ld after 1 warm-up; "
            "parse host+guest XML + cs_cpu_compare)\n", mean, median, min, n);
-    stats(core, n, &mean, &median, &min);
+    bench_stats(core, n, &mean, &median, &min);
     printf("  core_us  mean %.2f  median %.2f  min %.2f  (n=%ld; cs_cpu_compare only, "
            "on parsed CPUs)\n", mean, median, min, n);
     return 0;

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <libcpusel/libcpusel.h>
+#include "bench-util.h"
 
 enum { BENCH_EXIT_OK = 0, BENCH_EXIT_FAIL = 1, BENCH_EXIT_USAGE = 2 };
 
@@ -41,42 +42,10 @@ typedef struct {
     BenchSamples core;
 } BenchResult;
 
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec * 1e6 + (double) ts.tv_nsec / 1e3;
-}
-
-static int
-dbl_cmp(const void *a, const void *b)
-{
-    double x = *(const double *) a;
-    double y = *(const double *) b;
-
-    return (x > y) - (x < y);
-}
-
 static void
 samples_stats(BenchSamples *s, double *mean, double *median, double *min)
 {
-    double sum = 0;
-    long i;
-
-    *mean = *median = *min = 0;
-    if (s->n == 0)
-        return;
-    qsort(s->t, s->n, sizeof(double), dbl_cmp);
-    for (i = 0; i < s->n; i++)
-        sum += s->t[i];
-    *mean = sum / (double) s->n;
-    if (s->n % 2)
-        *median = s->t[s->n / 2];
-    else
-        *median = (s->t[s->n / 2 - 1] + s->t[s->n / 2]) / 2;
-    *min = s->t[0];
+    bench_stats(s->t, s->n, mean, median, min);
 }
 
 static void
@@ -112,14 +81,6 @@ bench_usage(const char *message)
 {
     g_printerr("cpusel-bench: %s\n", message);
     return BENCH_EXIT_USAGE;
-}
-
-static int
-bench_fail(GError *error)
-{
-    g_printerr("cpusel-bench: %s\n", error->message);
-    g_error_free(error);
-    return BENCH_EXIT_FAIL;
 }
 
 static gboolean
@@ -204,7 +165,7 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
     /* Full operation: parse dump + decode + format; i = -1 is the first
      * call, which also loads the map. */
     for (i = -1; i < n; i++) {
-        double t0 = now_us();
+        double t0 = bench_now_us();
         double t;
 
         if (!decode_full(common, &map, text, len, argv[1], flags,
@@ -213,7 +174,7 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
             g_free(r.core.t);
             return bench_fail(error);
         }
-        t = now_us() - t0;
+        t = bench_now_us() - t0;
         if (i < 0)
             r.first_us = t;
         else
@@ -228,12 +189,12 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
     }
     for (i = 0; i < n; i++) {
         g_autoptr(CsCpuDef) def = NULL;
-        double t0 = now_us();
+        double t0 = bench_now_us();
 
         def = cs_cpu_decode_full(map, data, flags,
                                  (const char *const *) allowed, NULL,
                                  CS_CPU_FALLBACK_ALLOW, NULL, &error);
-        r.core.t[r.core.n++] = now_us() - t0;
+        r.core.t[r.core.n++] = bench_now_us() - t0;
         if (!def) {
             g_free(r.full.t);
             g_free(r.core.t);
