@@ -25,6 +25,13 @@ typedef struct {
 
 /* Adds --cpu-map and --json to @group entries. */
 void cli_add_common(GOptionContext *ctx, CliCommon *common);
+/* Adds @entries and the common options to @ctx, parses, and checks that
+ * @n_args arguments follow the command (@expected says what, for the usage
+ * error). Returns: -1 to go on, or the exit code to return (after printing
+ * the problem and clearing @common). */
+int cli_setup(GOptionContext *ctx, const GOptionEntry *entries, CliCommon *common,
+              int *argc, char ***argv, const char *cmd, int n_args,
+              const char *expected);
 /* Parses options; on a usage error prints it and returns FALSE. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
 /* Returns: (transfer full) the map --cpu-map names, or the built-in one. */

@@ -181,16 +181,8 @@ cmd_encode(int argc, char **argv)
     GError *error = NULL;
     int rc;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_add_common(ctx, &common);
-    if (!cli_parse(ctx, &argc, &argv)) {
-        cli_common_clear(&common);
-        return CPUSEL_EXIT_USAGE;
-    }
-    if (argc != 2) {
-        cli_common_clear(&common);
-        return cli_usage("encode", "expected exactly one CPU");
-    }
+    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "encode", 1, "expected exactly one CPU")) >= 0)
+        return rc;
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "xen") != 0 &&
         strcmp(format, "vmware") != 0) {
         cli_common_clear(&common);

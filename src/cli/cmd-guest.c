@@ -61,16 +61,8 @@ cmd_guest(int argc, char **argv)
     GError *error = NULL;
     int rc;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_add_common(ctx, &common);
-    if (!cli_parse(ctx, &argc, &argv)) {
-        cli_common_clear(&common);
-        return CPUSEL_EXIT_USAGE;
-    }
-    if (argc != 3) {
-        cli_common_clear(&common);
-        return cli_usage("guest", "expected HOST and GUEST");
-    }
+    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "guest", 2, "expected HOST and GUEST")) >= 0)
+        return rc;
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "qemu") != 0 &&
         strcmp(format, "json") != 0) {
         cli_common_clear(&common);

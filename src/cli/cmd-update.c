@@ -20,16 +20,8 @@ cmd_update(int argc, char **argv)
     GError *error = NULL;
     int rc;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_add_common(ctx, &common);
-    if (!cli_parse(ctx, &argc, &argv)) {
-        cli_common_clear(&common);
-        return CPUSEL_EXIT_USAGE;
-    }
-    if (argc != 3) {
-        cli_common_clear(&common);
-        return cli_usage("update", "expected HOST and GUEST");
-    }
+    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "update", 2, "expected HOST and GUEST")) >= 0)
+        return rc;
     if (!(map = cli_load_map(&common, &error)) ||
         !(host = cli_load_cpu(map, argv[1], &error)) ||
         !(guest = cli_load_cpu(map, argv[2], &error)) ||

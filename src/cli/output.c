@@ -28,6 +28,24 @@ cli_parse(GOptionContext *ctx, int *argc, char ***argv)
     return TRUE;
 }
 
+int
+cli_setup(GOptionContext *ctx, const GOptionEntry *entries, CliCommon *common,
+          int *argc, char ***argv, const char *cmd, int n_args, const char *expected)
+{
+    if (entries)
+        g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_add_common(ctx, common);
+    if (!cli_parse(ctx, argc, argv)) {
+        cli_common_clear(common);
+        return CPUSEL_EXIT_USAGE;
+    }
+    if (*argc - 1 != n_args) {
+        cli_common_clear(common);
+        return cli_usage(cmd, "%s", expected);
+    }
+    return -1;
+}
+
 void
 cli_common_clear(CliCommon *common)
 {
