@@ -84,6 +84,15 @@ CS_EXPORT const char *cs_cpu_def_get_vendor(const CsCpuDef *def);
 CS_EXPORT CsCpuFallback cs_cpu_def_get_fallback(const CsCpuDef *def);
 CS_EXPORT gboolean cs_cpu_def_get_signature(const CsCpuDef *def, guint *out_family,
                                             guint *out_model, guint *out_stepping);
+CS_EXPORT CsCpuCheck cs_cpu_def_get_check(const CsCpuDef *def);
+/* Returns: (transfer none) the <model vendor_id=> or NULL. */
+CS_EXPORT const char *cs_cpu_def_get_vendor_id(const CsCpuDef *def);
+/* FALSE when the definition has no microcode version. */
+CS_EXPORT gboolean cs_cpu_def_get_microcode(const CsCpuDef *def, guint64 *out_version);
+/* FALSE when the definition has no topology. */
+CS_EXPORT gboolean cs_cpu_def_get_topology(const CsCpuDef *def, guint *out_sockets,
+                                           guint *out_dies, guint *out_cores,
+                                           guint *out_threads);
 CS_EXPORT guint cs_cpu_def_get_n_features(const CsCpuDef *def);
 /* Returns: (transfer none) the name of feature @i; @out_policy its policy. */
 CS_EXPORT const char *cs_cpu_def_get_feature(const CsCpuDef *def, guint i,

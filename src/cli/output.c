@@ -128,6 +128,8 @@ cli_json_cpu_def(const CsCpuDef *def)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     guint fam, mod, step;
+    guint sockets = 0, dies = 0, cores = 0, threads = 0;
+    guint64 microcode = 0;
     CsCpuType type = cs_cpu_def_get_type(def);
 
     json_builder_begin_object(b);
@@ -156,6 +158,31 @@ cli_json_cpu_def(const CsCpuDef *def)
         json_builder_add_string_value(b, cs_cpu_def_get_vendor(def));
     else
         json_builder_add_null_value(b);
+    if (type == CS_CPU_TYPE_GUEST && cs_cpu_def_get_check(def) != CS_CPU_CHECK_DEFAULT) {
+        json_builder_set_member_name(b, "check");
+        json_builder_add_string_value(b, cs_cpu_check_to_string(cs_cpu_def_get_check(def)));
+    }
+    if (cs_cpu_def_get_vendor_id(def)) {
+        json_builder_set_member_name(b, "vendor_id");
+        json_builder_add_string_value(b, cs_cpu_def_get_vendor_id(def));
+    }
+    if (cs_cpu_def_get_microcode(def, &microcode)) {
+        json_builder_set_member_name(b, "microcode");
+        json_builder_add_int_value(b, (gint64) microcode);
+    }
+    if (cs_cpu_def_get_topology(def, &sockets, &dies, &cores, &threads)) {
+        json_builder_set_member_name(b, "topology");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "sockets");
+        json_builder_add_int_value(b, sockets);
+        json_builder_set_member_name(b, "dies");
+        json_builder_add_int_value(b, dies);
+        json_builder_set_member_name(b, "cores");
+        json_builder_add_int_value(b, cores);
+        json_builder_set_member_name(b, "threads");
+        json_builder_add_int_value(b, threads);
+        json_builder_end_object(b);
+    }
     if (cs_cpu_def_get_signature(def, &fam, &mod, &step)) {
         json_builder_set_member_name(b, "signature");
         json_builder_begin_object(b);

@@ -132,6 +132,36 @@ cs_cpu_def_get_signature(const CsCpuDef *def, guint *out_family, guint *out_mode
     return TRUE;
 }
 
+CsCpuCheck cs_cpu_def_get_check(const CsCpuDef *def) { return def->check; }
+const char *cs_cpu_def_get_vendor_id(const CsCpuDef *def) { return def->vendor_id; }
+
+gboolean
+cs_cpu_def_get_microcode(const CsCpuDef *def, guint64 *out_version)
+{
+    if (!def->has_microcode)
+        return FALSE;
+    if (out_version)
+        *out_version = def->microcode;
+    return TRUE;
+}
+
+gboolean
+cs_cpu_def_get_topology(const CsCpuDef *def, guint *out_sockets, guint *out_dies,
+                        guint *out_cores, guint *out_threads)
+{
+    if (!def->sockets || !def->cores || !def->threads)
+        return FALSE;
+    if (out_sockets)
+        *out_sockets = def->sockets;
+    if (out_dies)
+        *out_dies = def->dies;
+    if (out_cores)
+        *out_cores = def->cores;
+    if (out_threads)
+        *out_threads = def->threads;
+    return TRUE;
+}
+
 guint
 cs_cpu_def_get_n_features(const CsCpuDef *def)
 {
