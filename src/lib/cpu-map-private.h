@@ -195,3 +195,29 @@ CsCpuidData *cs_cpu_map_vec_to_data(const CsCpuMap *map, const CsWord *vec);
 int cs_cpu_map_detect_vendor(const CsCpuMap *map, const CsCpuidData *data);
 gboolean cs_signature_match(const CsMapModel *model, guint family, guint fmodel,
                             guint stepping);
+
+/* cs_cpu_map_lookup_feature() inlined for the hot paths (compare resolves
+ * every feature name of two definitions on each call). */
+static inline int
+cs_map_find_feature(const CsCpuMap *map, const char *name)
+{
+    guint32 h = 2166136261u;
+    const unsigned char *p;
+
+    for (p = (const unsigned char *) name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    for (guint slot = h & map->feature_hash_mask; map->feature_hash[slot];
+         slot = (slot + 1) & map->feature_hash_mask) {
+        const CsNameIndex *e = &map->t.feature_names[map->feature_hash[slot] - 1];
+        const unsigned char *a = (const unsigned char *) e->name;
+        const unsigned char *b = (const unsigned char *) name;
+
+        while (*a && *a == *b) {
+            a++;
+            b++;
+        }
+        if (*a == *b)
+            return e->index;
+    }
+    return -1;
+}
