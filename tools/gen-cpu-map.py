@@ -76,7 +76,7 @@ class Model:
         self.r_signatures = []
         self.r_features = set()  # feature indices
         self.r_added = set()
-        self.r_removed = set()
+        self.r_removed = []     # in the order the source lists them
 
     @property
     def alias_of(self):
@@ -379,6 +379,8 @@ def resolve(cmap):
             m.r_vendor = anc.r_vendor
             m.r_signatures = list(anc.r_signatures)
             m.r_features = set(anc.r_features)
+            # features added to the ancestor later are added ones here too
+            m.r_added = set(anc.r_added)
         if m.version_of and m.version_of not in cmap.model_by_name:
             raise MapError(m.lines["version-of"], "model '%s' is a version "
                            "of unknown model '%s'" % (m.name, m.version_of))
@@ -416,7 +418,7 @@ def resolve(cmap):
                 raise MapError(where, "feature '%s' is both a feature of "
                                "model '%s' and removed from it"
                                % (name, m.name))
-            m.r_removed.add(idx)
+            m.r_removed.append(idx)
 
 
 def model_vec(cmap, model):
@@ -497,15 +499,24 @@ def emit_c(cmap):
                   % (fam, mod, step, m.name))
         w("};")
         w("")
-    removed = [r for m in cmap.models for r in sorted(m.r_removed)]
+    added = [a for m in cmap.models for a in sorted(m.r_added)]
+    if added:
+        w("static const guint16 map_added[] = {")
+        for m in cmap.models:
+            if m.r_added:
+                w("    %s,  /* %s */" % (", ".join(str(a) for a in sorted(m.r_added)),
+                                      m.name))
+        w("};")
+        w("")
+    removed = [r for m in cmap.models for r in m.r_removed]
     if removed:
         w("static const guint16 map_removed[] = {")
         for m in cmap.models:
             if m.r_removed:
                 w("    %s,  /* %s: %s */"
-                  % (", ".join(str(r) for r in sorted(m.r_removed)), m.name,
+                  % (", ".join(str(r) for r in m.r_removed), m.name,
                      " ".join(cmap.features[r].name
-                              for r in sorted(m.r_removed))))
+                              for r in m.r_removed)))
         w("};")
         w("")
     if cmap.models:
@@ -523,19 +534,22 @@ def emit_c(cmap):
         w("static const CsMapModel map_models[] = {")
         sig_pos = 0
         rem_pos = 0
+        add_pos = 0
         for m in cmap.models:
             vendor = -1 if m.r_vendor is None else m.r_vendor
             sig_ptr = "&map_signatures[%d]" % sig_pos \
                 if m.r_signatures else "NULL"
             rem_ptr = "&map_removed[%d]" % rem_pos if m.r_removed else "NULL"
-            w("    { %s, %d, %s, %s, %s, %d, %s, map_model_vecs[%d], %d, %s },"
+            add_ptr = "&map_added[%d]" % add_pos if m.r_added else "NULL"
+            w("    { %s, %d, %s, %s, %s, %d, %s, map_model_vecs[%d], %d, %s, %d, %s },"
               % (cstr(m.name), vendor, cbool(m.decode[0]),
                  cbool(m.decode[1]),
                  cstr(m.alias_of) if m.alias_of else "NULL",
                  len(m.r_signatures), sig_ptr, m.index, len(m.r_removed),
-                 rem_ptr))
+                 rem_ptr, len(m.r_added), add_ptr))
             sig_pos += len(m.r_signatures)
             rem_pos += len(m.r_removed)
+            add_pos += len(m.r_added)
         w("};")
         w("")
 

@@ -24,6 +24,7 @@ typedef struct {
     GArray *signatures;     /* CsSignature */
     GArray *features;       /* guint16 feature indices (added) */
     GArray *removed;        /* guint16 */
+    GArray *added;          /* guint16: features added='yes' (also in @features) */
 } RawModel;
 
 typedef struct {
@@ -48,6 +49,7 @@ typedef struct {
     CsSignature *signatures;
     guint32 *vecs;
     guint16 *removed;
+    guint16 *added;
     CsNameIndex *feature_names;
     CsNameIndex *model_names;
 } Owned;
@@ -67,6 +69,7 @@ owned_free(gpointer p)
     g_free(o->signatures);
     g_free(o->vecs);
     g_free(o->removed);
+    g_free(o->added);
     g_free(o->feature_names);
     g_free(o->model_names);
     g_free(o);
@@ -93,6 +96,7 @@ raw_model_free(gpointer p)
     g_array_unref(m->signatures);
     g_array_unref(m->features);
     g_array_unref(m->removed);
+    g_array_unref(m->added);
     g_free(m);
 }
 
@@ -236,6 +240,7 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
     m->signatures = g_array_new(FALSE, FALSE, sizeof(CsSignature));
     m->features = g_array_new(FALSE, FALSE, sizeof(guint16));
     m->removed = g_array_new(FALSE, FALSE, sizeof(guint16));
+    m->added = g_array_new(FALSE, FALSE, sizeof(guint16));
 
     if (!decode) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
@@ -276,6 +281,7 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
         m->vendor = a->vendor;
         g_array_append_vals(m->signatures, a->signatures->data, a->signatures->len);
         g_array_append_vals(m->features, a->features->data, a->features->len);
+        g_array_append_vals(m->added, a->added->data, a->added->len);
     }
 
     for (const xmlNode *c = node->children; c; c = c->next) {
@@ -354,10 +360,15 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
                         src, c->line, rem, name);
             return FALSE;
         }
-        if (g_strcmp0(rem, "yes") == 0)
+        if (g_strcmp0(rem, "yes") == 0) {
             g_array_append_val(m->removed, fi);
-        else
+        } else {
+            g_autofree char *added = cs_xml_prop(c, "added");
+
             g_array_append_val(m->features, fi);
+            if (g_strcmp0(added, "yes") == 0)
+                g_array_append_val(m->added, fi);
+        }
     }
 
     g_ptr_array_add(ld->models, g_ptr_array_steal_index(keep, 0));
@@ -481,6 +492,12 @@ word_key_cmp(const void *a, const void *b)
     return 0;
 }
 
+static gint
+u16_cmp(gconstpointer a, gconstpointer b)
+{
+    return (gint) *(const guint16 *) a - (gint) *(const guint16 *) b;
+}
+
 static int
 name_cmp(const void *a, const void *b)
 {
@@ -514,10 +531,10 @@ build_map(Loader *ld, GError **error)
     g_autoptr(GArray) words = g_array_new(FALSE, FALSE, sizeof(CsWordKey));
     g_autoptr(GArray) parts = g_array_new(FALSE, FALSE, sizeof(CsFeaturePart));
     guint *part_start = NULL;
-    guint n_alias_total = 0, n_sig_total = 0, n_rem_total = 0;
+    guint n_alias_total = 0, n_sig_total = 0, n_rem_total = 0, n_add_total = 0;
     guint nf = ld->features->len, nm = ld->models->len, nw;
     CsCpuMap *map;
-    guint ai = 0, si = 0, ri = 0, fni = 0;
+    guint ai = 0, si = 0, ri = 0, adi = 0, fni = 0;
 
     if (nf > G_MAXUINT16 || nm > G_MAXUINT16) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: too many features or models",
@@ -643,10 +660,12 @@ build_map(Loader *ld, GError **error)
 
         n_sig_total += m->signatures->len;
         n_rem_total += m->removed->len;
+        n_add_total += m->added->len;
     }
     o->models = g_new0(CsMapModel, MAX(nm, 1));
     o->signatures = g_new0(CsSignature, MAX(n_sig_total, 1));
     o->removed = g_new0(guint16, MAX(n_rem_total, 1));
+    o->added = g_new0(guint16, MAX(n_add_total, 1));
     o->vecs = g_new0(guint32, (gsize) MAX(nm, 1) * MAX(nw, 1));
     o->model_names = g_new0(CsNameIndex, MAX(nm, 1));
     for (guint i = 0; i < nm; i++) {
@@ -670,6 +689,16 @@ build_map(Loader *ld, GError **error)
         cm->removed = o->removed + ri;
         for (guint r = 0; r < m->removed->len; r++)
             o->removed[ri++] = g_array_index(m->removed, guint16, r);
+        /* added features ascending and once each, as the generator writes them */
+        g_array_sort(m->added, u16_cmp);
+        cm->added = o->added + adi;
+        for (guint a = 0; a < m->added->len; a++) {
+            guint16 f = g_array_index(m->added, guint16, a);
+
+            if (a == 0 || f != g_array_index(m->added, guint16, a - 1))
+                o->added[adi++] = f;
+        }
+        cm->n_added = (o->added + adi) - cm->added;
         o->model_names[i] = (CsNameIndex) { cm->name, i };
     }
     qsort(o->model_names, nm, sizeof(CsNameIndex), name_cmp);

@@ -62,6 +62,10 @@ typedef struct {
     const guint32 *vec;         /* n_words words */
     guint n_removed;
     const guint16 *removed;     /* feature indices the model lost */
+    guint n_added;
+    const guint16 *added;       /* model features added to it later (ascending):
+                                 * a guest of the model that does not list them
+                                 * gets them only where the host has them */
 } CsMapModel;
 
 /* Name index entry; tables of these are sorted by strcmp(name). */
