@@ -298,7 +298,7 @@ host_vec(const CsCpuMap *map, const CsCpuDef *host, CsWord *vec, GError **error)
 
         if (f->policy == CS_FEATURE_OPTIONAL)
             continue;
-        fi = cs_map_find_feature(map, f->name);
+        fi = cs_map_find_feature_hashed(map, f->name, f->hash);
         if (fi < 0)
             return unknown_feature(f->name, error);
         if (f->policy == CS_FEATURE_DISABLE || f->policy == CS_FEATURE_FORBID)
@@ -365,7 +365,7 @@ guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
         if ((guint) p >= G_N_ELEMENTS(set_of) || (host_type && p != CS_FEATURE_REQUIRE))
             continue;
         set = set_of[p];
-        fi = cs_map_find_feature(map, f->name);
+        fi = cs_map_find_feature_hashed(map, f->name, f->hash);
         if (fi < 0) {
             if (!unknown[set])
                 unknown[set] = f->name;

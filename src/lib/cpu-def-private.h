@@ -2,10 +2,12 @@
 #pragma once
 
 #include <libcpusel/cs-cpu-def.h>
+#include "name-hash.h"
 
 typedef struct {
     char *name;
     CsFeaturePolicy policy;     /* CS_FEATURE_POLICY_NONE for host CPUs */
+    guint32 hash;               /* cs_name_hash(name) */
 } CsCpuFeature;
 
 struct _CsCpuDef {

@@ -243,7 +243,8 @@ cs_cpu_def_find_feature(const CsCpuDef *def, const char *name)
 void
 cs_cpu_def_append_feature(CsCpuDef *def, const char *name, CsFeaturePolicy policy)
 {
-    CsCpuFeature f = { .name = g_strdup(name), .policy = policy };
+    CsCpuFeature f = { .name = g_strdup(name), .policy = policy,
+                       .hash = cs_name_hash(name) };
 
     g_array_append_val(def->features, f);
 }

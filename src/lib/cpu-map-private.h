@@ -11,6 +11,7 @@
 
 #include <libcpusel/cs-cpu-map.h>
 #include <libcpusel/cs-cpuid.h>
+#include "name-hash.h"
 
 typedef enum {
     CS_WORD_CPUID = 0,
@@ -125,15 +126,6 @@ typedef struct {
     const guint16 *model_hash;
 } CsMapDerived;
 
-static inline guint32
-cs_name_hash(const char *name)
-{
-    guint32 h = 2166136261u;
-
-    for (const unsigned char *p = (const unsigned char *) name; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    return h;
-}
 
 /* The generated derived tables of the built-in map. */
 extern const CsMapDerived cs_builtin_map_derived;
@@ -201,16 +193,12 @@ gboolean cs_signature_match(const CsMapModel *model, guint family, guint fmodel,
                             guint stepping);
 
 /* cs_cpu_map_lookup_feature() inlined for the hot paths (compare resolves
- * every feature name of two definitions on each call). */
+ * every feature name of two definitions on each call), with the name's
+ * cs_name_hash() already known. */
 static inline int
-cs_map_find_feature(const CsCpuMap *map, const char *name)
+cs_map_find_feature_hashed(const CsCpuMap *map, const char *name, guint32 hash)
 {
-    guint32 h = 2166136261u;
-    const unsigned char *p;
-
-    for (p = (const unsigned char *) name; *p; p++)
-        h = (h ^ *p) * 16777619u;
-    for (guint slot = h & map->feature_hash_mask; map->feature_hash[slot];
+    for (guint slot = hash & map->feature_hash_mask; map->feature_hash[slot];
          slot = (slot + 1) & map->feature_hash_mask) {
         const CsNameIndex *e = &map->t.feature_names[map->feature_hash[slot] - 1];
         const unsigned char *a = (const unsigned char *) e->name;
@@ -224,4 +212,10 @@ cs_map_find_feature(const CsCpuMap *map, const char *name)
             return e->index;
     }
     return -1;
+}
+
+static inline int
+cs_map_find_feature(const CsCpuMap *map, const char *name)
+{
+    return cs_map_find_feature_hashed(map, name, cs_name_hash(name));
 }
