@@ -90,8 +90,24 @@ cs_compare_report_new(CsCompareResult result, CsCompareReason reason, const char
     r->result = result;
     r->reason = reason;
     r->subject = g_strdup(subject);
-    if (features && features[0])
-        r->features = g_strdupv((char **) features);
+    if (features && features[0]) {
+        /* one block: the pointers, then the names */
+        gsize n = 0, bytes = 0;
+        char *p;
+
+        for (; features[n]; n++)
+            bytes += strlen(features[n]) + 1;
+        r->features = g_malloc(sizeof(char *) * (n + 1) + bytes);
+        p = (char *) (r->features + n + 1);
+        for (gsize i = 0; i < n; i++) {
+            gsize len = strlen(features[i]) + 1;
+
+            memcpy(p, features[i], len);
+            r->features[i] = p;
+            p += len;
+        }
+        r->features[n] = NULL;
+    }
     /* compatible results (the common case) need no allocation beyond the
      * report itself */
     if (reason == CS_REASON_NONE || reason >= CS_REASON_LAST) {
@@ -144,7 +160,7 @@ cs_compare_report_free(CsCompareReport *report)
     if (!report)
         return;
     g_free(report->subject);
-    g_strfreev(report->features);
+    g_free(report->features);
     g_free(report->owned_message);
     g_free(report);
 }
