@@ -1,8 +1,8 @@
 /* Unit tests: the baseline (baseline.c), the streaming multi-CPU reader
  * (cpu-stream.c) and the fleet planner, with the built-in map.
  *
- * Fixtures: tests/data/baseline/fleet.xml (libvirt's host decodes of
- * reference dumps, see the comment in it) and tests/data/cpuid-r/. The
+ * Fixtures: tests/data/baseline/fleet.xml (hand-written hosts, see the
+ * comment in it) and tests/data/cpuid-r/. The
  * planner's goldens are tests/data/expected/baseline/fleet.plan.{txt,json},
  * written by the cpusel command ($CPUSEL); CS_TEST_REGENERATE=1 rewrites
  * them. */
