@@ -50,8 +50,6 @@ char *cli_json_to_string(JsonNode *node);
 /* JSON helpers */
 JsonNode *cli_json_cpu_def(const CsCpuDef *def);
 JsonNode *cli_json_strv(const char *const *v);
-/* psABI level ("x86-64-v3", ...) of a CPU definition, or NULL if not x86. */
-char *cli_psabi_level(const CsCpuMap *map, const CsCpuDef *def);
 /* Decode report as text lines (explanations) and JSON. */
 char *cli_report_text(const CsDecodeReport *report, guint max_newer);
 JsonNode *cli_report_json(const CsDecodeReport *report, guint max_newer);

@@ -12,7 +12,8 @@ int
 cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
                   const CsDecodeReport *report, gboolean json, gboolean level_in_text)
 {
-    g_autofree char *level = cli_psabi_level(map, def);
+    /* NULL for a CPU the x86 map cannot describe (another arch) */
+    const char *level = cs_cpu_def_psabi_level(map, def, NULL);
 
     if (json) {
         g_autoptr(JsonBuilder) b = json_builder_new();

@@ -77,8 +77,8 @@ cmd_host(int argc, char **argv)
     CliCommon common = { 0 };
     gboolean explain = FALSE;
     gboolean capabilities = FALSE;
-    char *cpuinfo = NULL;
-    char *arch_opt = NULL;
+    g_autofree char *cpuinfo = NULL;
+    g_autofree char *arch_opt = NULL;
     GOptionEntry entries[] = {
         { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
           "Say why the model won and what newer models lack", NULL },
@@ -103,22 +103,12 @@ cmd_host(int argc, char **argv)
     GError *error = NULL;
     int rc;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_add_common(ctx, &common);
-    if (!cli_parse(ctx, &argc, &argv)) {
-        cli_common_clear(&common);
-        return CPUSEL_EXIT_USAGE;
-    }
-    if (argc != 1) {
-        cli_common_clear(&common);
-        g_free(cpuinfo);
-        g_free(arch_opt);
-        return cli_usage("host", "unexpected argument '%s'", argv[1]);
-    }
-    arch = arch_opt ? arch_opt : cs_host_get_arch();
+    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "host", 0,
+                        "takes no arguments")) >= 0)
+        return rc;
+    arch = arch_opt ? g_strdup(arch_opt) : cs_host_get_arch();
     if (cpuinfo && is_x86(arch)) {
         cli_common_clear(&common);
-        g_free(cpuinfo);
         return cli_usage("host", "--cpuinfo is for architectures without CPUID "
                          "(give --arch)");
     }
@@ -127,14 +117,12 @@ cmd_host(int argc, char **argv)
         if (!(map = cli_load_map(&common, &error)) ||
             !(def = generic_host(arch, cpuinfo, &error))) {
             cli_common_clear(&common);
-            g_free(cpuinfo);
             return cli_fail(error);
         }
         /* topology and microcode are this machine's: not with --cpuinfo */
         if (!cpuinfo && cs_host_get_topology(&topo, NULL))
             cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores,
                                     topo.threads);
-        g_free(cpuinfo);
         if (capabilities && !common.json)
             rc = print_capabilities(def);
         else

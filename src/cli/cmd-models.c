@@ -22,17 +22,11 @@ cmd_models(int argc, char **argv)
         G_OPTION_ENTRY_NULL
     };
     guint n;
+    int rc;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
-    cli_add_common(ctx, &common);
-    if (!cli_parse(ctx, &argc, &argv)) {
-        cli_common_clear(&common);
-        return CPUSEL_EXIT_USAGE;
-    }
-    if (argc != 1) {
-        cli_common_clear(&common);
-        return cli_usage("models", "unexpected argument '%s'", argv[1]);
-    }
+    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "models", 0,
+                        "takes no arguments")) >= 0)
+        return rc;
     if (!(map = cli_load_map(&common, &error)) ||
         (dump && !(data = cs_cpuid_data_load_file(dump, &error))) ||
         (host && !dump && !(data = cs_cpuid_data_new_from_host(&error)))) {

@@ -214,55 +214,6 @@ cli_json_cpu_def(const CsCpuDef *def)
     return json_builder_get_root(b);
 }
 
-/* The x86-64 psABI micro-architecture levels, each with the features it
- * adds (libvirt feature names); a level needs all lower ones. */
-static const struct {
-    const char *name;
-    const char *const features[12];
-} psabi_levels[] = {
-    { "x86-64-v1", { "lm", "cmov", "cx8", "fpu", "fxsr", "mmx", "syscall", "sse", "sse2" } },
-    { "x86-64-v2", { "cx16", "lahf_lm", "popcnt", "pni", "sse4.1", "sse4.2", "ssse3" } },
-    { "x86-64-v3", { "avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave" } },
-    { "x86-64-v4", { "avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl" } },
-};
-
-char *
-cli_psabi_level(const CsCpuMap *map, const CsCpuDef *def)
-{
-    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    const char *level = NULL;
-    int mi;
-
-    if (!cs_cpu_def_get_model(def) ||
-        (mi = cs_cpu_map_lookup_model(map, cs_cpu_def_get_model(def))) < 0)
-        return NULL;
-    {
-        g_auto(GStrv) mf = cs_cpu_map_model_features(map, mi);
-
-        for (guint i = 0; mf[i]; i++)
-            g_hash_table_add(have, g_strdup(mf[i]));
-    }
-    for (guint i = 0; i < cs_cpu_def_get_n_features(def); i++) {
-        CsFeaturePolicy pol;
-        const char *name = cs_cpu_def_get_feature(def, i, &pol);
-        int fi = cs_cpu_map_lookup_feature(map, name);
-        const char *canon = fi >= 0 ? cs_cpu_map_feature_name(map, fi) : name;
-
-        if (pol == CS_FEATURE_DISABLE || pol == CS_FEATURE_FORBID)
-            g_hash_table_remove(have, canon);
-        else if (pol != CS_FEATURE_OPTIONAL)
-            g_hash_table_add(have, g_strdup(canon));
-    }
-    for (guint l = 0; l < G_N_ELEMENTS(psabi_levels); l++) {
-        for (guint f = 0; psabi_levels[l].features[f]; f++) {
-            if (!g_hash_table_contains(have, psabi_levels[l].features[f]))
-                return g_strdup(level ? level : "none");
-        }
-        level = psabi_levels[l].name;
-    }
-    return g_strdup(level);
-}
-
 static gboolean
 newer_of_interest(const CsDecodeReport *r, guint i)
 {

@@ -288,15 +288,20 @@ unknown_model(const char *name, GError **error)
 }
 
 static gboolean
-add_model(const CsCpuMap *map, const CsCpuDef *def, CsWord *vec, GError **error)
+add_model(const CsCpuMap *map, const CsCpuDef *def, CsWord *vec, const CsMapModel **out_model,
+          GError **error)
 {
     int mi;
 
+    if (out_model)
+        *out_model = NULL;
     if (!def->model)
         return TRUE;
     if ((mi = cs_cpu_map_lookup_model(map, def->model)) < 0)
         return unknown_model(def->model, error);
     memcpy(vec, map->t.models[mi].vec, sizeof(CsWord) * map->t.n_words);
+    if (out_model)
+        *out_model = &map->t.models[mi];
     return TRUE;
 }
 
@@ -306,7 +311,7 @@ add_model(const CsCpuMap *map, const CsCpuDef *def, CsWord *vec, GError **error)
 static gboolean
 host_vec(const CsCpuMap *map, const CsCpuDef *host, CsWord *vec, GError **error)
 {
-    if (!add_model(map, host, vec, error))
+    if (!add_model(map, host, vec, NULL, error))
         return FALSE;
     for (guint i = 0; i < host->features->len; i++) {
         const CsCpuFeature *f = &g_array_index(host->features, CsCpuFeature, i);
@@ -336,13 +341,8 @@ host_vec(const CsCpuMap *map, const CsCpuDef *host, CsWord *vec, GError **error)
  * them, as it did before they were added. @vecs[VEC_SCRATCH] holds the
  * model's bits; the explicit policies are in the other sets. */
 static void
-relax_added(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs)
+relax_added(const CsCpuMap *map, const CsMapModel *m, CsWord *const *vecs)
 {
-    int mi = cs_cpu_map_lookup_model(map, guest->model);
-    const CsMapModel *m;
-
-    if (mi < 0 || !(m = &map->t.models[mi])->n_added)
-        return;
     for (guint a = 0; a < m->n_added; a++) {
         const CsMapFeature *f = &map->t.features[m->added[a]];
         gboolean mentioned = FALSE;
@@ -368,7 +368,7 @@ guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
         [CS_FEATURE_FORBID] = VEC_FORBID,
     };
     const char *unknown[VEC_LAST] = { NULL };
-    g_autoptr(GError) model_error = NULL;
+    const CsMapModel *model = NULL;
     gboolean host_type = guest->type == CS_CPU_TYPE_HOST;
 
     for (guint i = 0; i < guest->features->len; i++) {
@@ -392,15 +392,15 @@ guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
     if (unknown[VEC_FORCE])
         return unknown_feature(unknown[VEC_FORCE], error);
     /* the model's bits go under the required ones (they only add bits) */
-    if (!add_model(map, guest, vecs[VEC_SCRATCH], error))
+    if (!add_model(map, guest, vecs[VEC_SCRATCH], &model, error))
         return FALSE;
     for (guint set = VEC_REQUIRE; set <= VEC_FORBID; set++) {
         if (unknown[set])
             return unknown_feature(unknown[set], error);
     }
     if (guest->model) {
-        if (!host_type)
-            relax_added(map, guest, vecs);
+        if (!host_type && model->n_added)
+            relax_added(map, model, vecs);
         for (guint w = 0; w < map->t.n_words; w++) {
             vecs[VEC_REQUIRE][w] |= vecs[VEC_SCRATCH][w];
             vecs[VEC_SCRATCH][w] = 0;

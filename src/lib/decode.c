@@ -320,6 +320,16 @@ find_allowed(const char *const *allowed, const char *name)
     return NULL;
 }
 
+/* The feature named exactly @name (aliases do not count: libvirt finds the
+ * features it names itself, and a blocker list, by their own names). */
+static int
+canonical_feature(const CsCpuMap *map, const char *name)
+{
+    int f = cs_map_find_feature(map, name);
+
+    return f >= 0 && strcmp(map->t.features[f].name, name) == 0 ? f : -1;
+}
+
 /* Evaluates model @mi against @data. With @lists, c->req and c->dis are
  * filled. Without @lists, a host candidate stops as soon as one missing
  * feature is found (c->n_dis is then 1 and nothing else is set). */
@@ -364,15 +374,8 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
         g_auto(GStrv) blockers = g_strsplit(strchr(hv, ':') + 1, ":", -1);
 
         for (guint b = 0; blockers[b]; b++) {
-            int f = -1;
+            int f = canonical_feature(map, blockers[b]);
 
-            /* blockers name features exactly (no alias lookup) */
-            for (guint k = 0; k < map->t.n_features; k++) {
-                if (strcmp(map->t.features[k].name, blockers[b]) == 0) {
-                    f = k;
-                    break;
-                }
-            }
             if (f >= 0 && !cs_vec_has_feature(req, &map->t.features[f]))
                 cs_vec_add_feature(dis, &map->t.features[f]);
         }
@@ -474,7 +477,7 @@ static CsWord *
 known_words(const CsCpuMap *map, const CsWord *vec, const CsCpuidData *data)
 {
     CsWord *known = NULL;
-    int vmx = cs_cpu_map_lookup_feature(map, "vmx");
+    int vmx = canonical_feature(map, "vmx");
 
     /* a CPU without VMX has none of its sub-features: nothing is unknown */
     if (vmx < 0 || !cs_vec_has_feature(vec, &map->t.features[vmx]))
@@ -572,12 +575,10 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         static const char *const tsx[] = { "hle", "rtm" };
 
         for (guint i = 0; i < G_N_ELEMENTS(tsx); i++) {
-            for (guint k = 0; k < map->t.n_features; k++) {
-                if (strcmp(map->t.features[k].name, tsx[i]) == 0) {
-                    cs_vec_del_feature(vec, &map->t.features[k]);
-                    break;
-                }
-            }
+            int k = canonical_feature(map, tsx[i]);
+
+            if (k >= 0)
+                cs_vec_del_feature(vec, &map->t.features[k]);
         }
         g_debug("dropping broken TSX of family %u model %u stepping %u",
                 family, fmodel, stepping);
