@@ -12,6 +12,11 @@ and the outputs are compared byte for byte (for failures: both must fail).
 usage: diff-oracle-decode.py (--lvcpu PATH | --build-oracle SRC)
                              --cpusel-batch PATH [-n N] [--seed S]
                              [--reference DIR] [--cpu-map DIR] [--keep DIR]
+                             [--cpusel-map DIR|builtin]
+--cpu-map is the oracle's map (its bits are mutated); cpusel uses the same
+map unless --cpusel-map says otherwise. Against libvirt 12.8:
+  --lvcpu ../shared/oracle12/lvcpu12 --cpu-map /tmp/sidroot/usr/share/libvirt/cpu_map
+  --cpusel-map builtin
 Exit status: 0 when everything agrees, 1 otherwise, 77 when a tool or the
 reference data is missing.
 """
@@ -92,6 +97,14 @@ def format_dump(leaves, msrs):
 def vary(rng, leaves, msrs, bits):
     leaves = {k: dict(v) for k, v in leaves.items()}
     msrs = {k: dict(v) for k, v in msrs.items()}
+    if rng.random() < 0.2:
+        # a whole group of MSR features at once (VMX capability MSRs,
+        # IA32_ARCH_CAPABILITIES), as a dump taken with MSR access has them
+        lo, hi = rng.choice([(0x480, 0x491), (0x10a, 0x10a), (0x480, 0x491)])
+        for name, kind, key, reg, mask in bits:
+            if kind == 'msr' and lo <= key <= hi and rng.random() < 0.9:
+                ent = msrs.setdefault(key, {'eax': 0, 'edx': 0})
+                ent[reg] |= mask
     for _ in range(rng.choice([1, 1, 2, 3, 4, 6, 10])):
         name, kind, key, reg, mask = rng.choice(bits)
         on = rng.random() < 0.5
@@ -147,6 +160,8 @@ def main():
                     default=os.path.join(os.path.dirname(__file__), '..', '..',
                                          'shared', 'reference'))
     ap.add_argument('--cpu-map', default='/usr/share/libvirt/cpu_map')
+    ap.add_argument('--cpusel-map', metavar='DIR',
+                    help="cpusel's map: a cpu_map directory or 'builtin' (default: --cpu-map)")
     ap.add_argument('--keep', metavar='DIR', help='keep variants and outputs here')
     args = ap.parse_args()
 
@@ -203,7 +218,9 @@ def run(args, lvcpu, dumps, tmp):
     with open(cmds, 'w') as f:
         f.write('\n'.join(lines) + '\n')
     oracle = subprocess.run([lvcpu, 'batch', cmds], capture_output=True, text=True)
-    ours = subprocess.run([args.cpusel_batch, '--cpu-map', args.cpu_map, cmds],
+    cpusel_map = args.cpusel_map or args.cpu_map
+    map_args = [] if cpusel_map == 'builtin' else ['--cpu-map', cpusel_map]
+    ours = subprocess.run([args.cpusel_batch] + map_args + [cmds],
                           capture_output=True, text=True)
     if oracle.returncode != 0 or ours.returncode != 0:
         print('a batch run failed:', oracle.stderr[-500:], ours.stderr[-500:])

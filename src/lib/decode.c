@@ -286,9 +286,8 @@ typedef struct {
     CsWord *dis;            /* n_words */
     FeatSet *req_set;       /* FEATSET_WORDS */
     FeatSet *dis_set;       /* FEATSET_WORDS */
-    CsWord *known;          /* NULL, or the words whose bits the data knows */
     const FeatIndex *fi;
-    CsWord *known_all;      /* n_words: @known, or all ones */
+    CsWord *model;          /* n_words: a model's bits as decoding sees them */
     CsWord *missing;        /* n_words: one-bit feature bits the data lacks */
 } Work;
 
@@ -330,6 +329,21 @@ canonical_feature(const CsCpuMap *map, const char *name)
     return f >= 0 && strcmp(map->t.features[f].name, name) == 0 ? f : -1;
 }
 
+/* The bits of model @m as decoding sees them: without the features the map
+ * marks as added to the model later (libvirt's added='yes'). Data lacking
+ * them neither loses the model nor lists them as disabled; data having them
+ * lists them beside the model, as libvirt 12.8 does. */
+static const CsWord *
+model_bits(const CsCpuMap *map, const CsMapModel *m, Work *work)
+{
+    if (!m->n_added)
+        return m->vec;
+    memcpy(work->model, m->vec, sizeof(CsWord) * map->t.n_words);
+    for (guint a = 0; a < m->n_added; a++)
+        cs_vec_del_feature(work->model, &map->t.features[m->added[a]]);
+    return work->model;
+}
+
 /* Evaluates model @mi against @data. With @lists, c->req and c->dis are
  * filled. Without @lists, a host candidate stops as soon as one missing
  * feature is found (c->n_dis is then 1 and nothing else is set). */
@@ -338,6 +352,7 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
                 gboolean guest, gboolean lists, Work *work, Candidate *c)
 {
     const CsMapModel *m = &map->t.models[mi];
+    const CsWord *mvec = model_bits(map, m, work);
     CsWord *req = work->req;
     CsWord *dis = work->dis;
     guint enabled, disabled;
@@ -350,7 +365,7 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
         CsWord lacks = 0;
 
         for (guint w = 0; w < map->t.n_words; w++)
-            lacks |= m->vec[w] & work->missing[w];
+            lacks |= mvec[w] & work->missing[w];
         if (lacks) {
             c->model = mi;
             c->hv = hv;
@@ -360,8 +375,8 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
     }
     /* one pass: the two vectors and their one-bit feature counts */
     for (guint w = 0; w < map->t.n_words; w++) {
-        CsWord r = data[w] & ~m->vec[w];
-        CsWord d = m->vec[w] & ~data[w] & work->known_all[w];
+        CsWord r = data[w] & ~mvec[w];
+        CsWord d = mvec[w] & ~data[w];
 
         req[w] = r;
         dis[w] = d;
@@ -464,40 +479,6 @@ reason_new(const CsDecodeReport *report, const char *format, ...)
     return text;
 }
 
-/* A VMX capability MSR (0x480-0x491) missing from raw data of a CPU that has
- * VMX says nothing about the VMX sub-features it reports: the dump was taken without MSR
- * access, or by a tool that does not read them. Its words are unknown, and a
- * model's features there neither count as missing nor block the model.
- * libvirt 9.0's map has no such features, so this never changes its answers.
- * Returns: (transfer full) the mask of known words, or NULL if all are. */
-#define VMX_MSR_FIRST 0x480
-#define VMX_MSR_LAST 0x491
-
-static CsWord *
-known_words(const CsCpuMap *map, const CsWord *vec, const CsCpuidData *data)
-{
-    CsWord *known = NULL;
-    int vmx = canonical_feature(map, "vmx");
-
-    /* a CPU without VMX has none of its sub-features: nothing is unknown */
-    if (vmx < 0 || !cs_vec_has_feature(vec, &map->t.features[vmx]))
-        return NULL;
-
-    for (guint w = 0; w < map->t.n_words; w++) {
-        const CsWordKey *k = &map->t.words[w];
-
-        if (k->kind != CS_WORD_MSR || k->leaf < VMX_MSR_FIRST || k->leaf > VMX_MSR_LAST ||
-            cs_cpuid_data_get_msr(data, k->leaf))
-            continue;
-        if (!known) {
-            known = cs_vec_new(map);
-            memset(known, 0xff, sizeof(CsWord) * map->t.n_words);
-        }
-        known[w] = 0;
-    }
-    return known;
-}
-
 static gboolean
 strv_has(const char *const *v, const char *s)
 {
@@ -527,7 +508,6 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     gboolean guest = (flags & CS_DECODE_GUEST) != 0;
     g_autofree CsWord *vec = NULL;
     g_autofree guint64 *scratch = NULL;
-    g_autofree CsWord *known_mask = NULL;
     g_auto(Work) work = { 0 };
     guint n_sets = FEATSET_WORDS(map);
     const CsCpuidLeaf *leaf1;
@@ -552,13 +532,11 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     scratch = g_new0(guint64, 2 * (map->t.n_words + 1) + 2 * n_sets);
     work.req = (CsWord *) scratch;
     work.dis = work.req + map->t.n_words + 1;
-    work.known_all = work.dis + map->t.n_words + 1;
-    work.missing = work.known_all + map->t.n_words + 1;
+    work.model = work.dis + map->t.n_words + 1;
+    work.missing = work.model + map->t.n_words + 1;
     work.req_set = scratch + 2 * (map->t.n_words + 1);
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
-    work.known = known_mask = (flags & CS_DECODE_FEATURE_DATA) ? NULL :
-                              known_words(map, vec, data);
     work.fi = &map->fi;
     vendor = cs_cpu_map_detect_vendor(map, data);
     if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
@@ -585,8 +563,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     }
 
     for (guint w = 0; w < map->t.n_words; w++) {
-        work.known_all[w] = work.known ? work.known[w] : ~(CsWord) 0;
-        work.missing[w] = ~vec[w] & work.fi->single[w] & work.known_all[w];
+        work.missing[w] = ~vec[w] & work.fi->single[w];
     }
 
     if (preferred && !preferred[0])
