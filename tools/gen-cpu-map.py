@@ -422,8 +422,10 @@ def resolve(cmap):
 
 
 def model_vec(cmap, model):
+    """The model's bits: its features less those added to it later, which
+    libvirt (12.8) leaves out of a model's data in every operation."""
     vec = [0] * len(cmap.words)
-    for idx in model.r_features:
+    for idx in model.r_features - model.r_added:
         for p in cmap.features[idx].parts:
             vec[cmap.word_index[p[:4]]] |= p[4]
     return vec

@@ -335,27 +335,6 @@ host_vec(const CsCpuMap *map, const CsCpuDef *host, CsWord *vec, GError **error)
  * unknown forced feature is reported first, then an unknown model, then the
  * first unknown required, optional, disabled and forbidden feature. A host
  * CPU only has required features. */
-/* Features added to a model after its first definition (newer libvirt
- * maps, e.g. VMX controls added to old models) are optional for a guest of
- * the model that does not mention them: it gets them where the host has
- * them, as it did before they were added. @vecs[VEC_SCRATCH] holds the
- * model's bits; the explicit policies are in the other sets. */
-static void
-relax_added(const CsCpuMap *map, const CsMapModel *m, CsWord *const *vecs)
-{
-    for (guint a = 0; a < m->n_added; a++) {
-        const CsMapFeature *f = &map->t.features[m->added[a]];
-        gboolean mentioned = FALSE;
-
-        for (guint set = VEC_FORCE; set <= VEC_FORBID && !mentioned; set++)
-            mentioned = cs_vec_has_feature(vecs[set], f);
-        if (mentioned)
-            continue;
-        cs_vec_del_feature(vecs[VEC_SCRATCH], f);
-        cs_vec_add_feature(vecs[VEC_OPTIONAL], f);
-    }
-}
-
 static gboolean
 guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
            GError **error)
@@ -399,8 +378,6 @@ guest_vecs(const CsCpuMap *map, const CsCpuDef *guest, CsWord *const *vecs,
             return unknown_feature(unknown[set], error);
     }
     if (guest->model) {
-        if (!host_type && model->n_added)
-            relax_added(map, model, vecs);
         for (guint w = 0; w < map->t.n_words; w++) {
             vecs[VEC_REQUIRE][w] |= vecs[VEC_SCRATCH][w];
             vecs[VEC_SCRATCH][w] = 0;

@@ -684,6 +684,10 @@ build_map(Loader *ld, GError **error)
             o->signatures[si++] = g_array_index(m->signatures, CsSignature, s);
         for (guint f = 0; f < m->features->len; f++)
             cs_vec_add_feature(vec, &o->features[g_array_index(m->features, guint16, f)]);
+        /* features added to the model later are not part of its data
+         * (libvirt 12.8 leaves them out of every operation) */
+        for (guint a = 0; a < m->added->len; a++)
+            cs_vec_del_feature(vec, &o->features[g_array_index(m->added, guint16, a)]);
         cm->vec = vec;
         cm->n_removed = m->removed->len;
         cm->removed = o->removed + ri;

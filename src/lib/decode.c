@@ -287,7 +287,6 @@ typedef struct {
     FeatSet *req_set;       /* FEATSET_WORDS */
     FeatSet *dis_set;       /* FEATSET_WORDS */
     const FeatIndex *fi;
-    CsWord *model;          /* n_words: a model's bits as decoding sees them */
     CsWord *missing;        /* n_words: one-bit feature bits the data lacks */
 } Work;
 
@@ -329,21 +328,6 @@ canonical_feature(const CsCpuMap *map, const char *name)
     return f >= 0 && strcmp(map->t.features[f].name, name) == 0 ? f : -1;
 }
 
-/* The bits of model @m as decoding sees them: without the features the map
- * marks as added to the model later (libvirt's added='yes'). Data lacking
- * them neither loses the model nor lists them as disabled; data having them
- * lists them beside the model, as libvirt 12.8 does. */
-static const CsWord *
-model_bits(const CsCpuMap *map, const CsMapModel *m, Work *work)
-{
-    if (!m->n_added)
-        return m->vec;
-    memcpy(work->model, m->vec, sizeof(CsWord) * map->t.n_words);
-    for (guint a = 0; a < m->n_added; a++)
-        cs_vec_del_feature(work->model, &map->t.features[m->added[a]]);
-    return work->model;
-}
-
 /* Evaluates model @mi against @data. With @lists, c->req and c->dis are
  * filled. Without @lists, a host candidate stops as soon as one missing
  * feature is found (c->n_dis is then 1 and nothing else is set). */
@@ -352,7 +336,7 @@ build_candidate(const CsCpuMap *map, const CsWord *data, int mi, const char *hv,
                 gboolean guest, gboolean lists, Work *work, Candidate *c)
 {
     const CsMapModel *m = &map->t.models[mi];
-    const CsWord *mvec = model_bits(map, m, work);
+    const CsWord *mvec = m->vec;
     CsWord *req = work->req;
     CsWord *dis = work->dis;
     guint enabled, disabled;
@@ -532,8 +516,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     scratch = g_new0(guint64, 2 * (map->t.n_words + 1) + 2 * n_sets);
     work.req = (CsWord *) scratch;
     work.dis = work.req + map->t.n_words + 1;
-    work.model = work.dis + map->t.n_words + 1;
-    work.missing = work.model + map->t.n_words + 1;
+    work.missing = work.dis + map->t.n_words + 1;
     work.req_set = scratch + 2 * (map->t.n_words + 1);
     work.dis_set = work.req_set + n_sets;
     cs_cpu_map_project(map, data, vec);
