@@ -129,8 +129,20 @@ CS_EXPORT CsCpuDef *cs_cpu_def_load_file(const char *path, CsParseType type,
                                          GError **error);
 
 /* Returns: (transfer full) libvirt's <cpu> XML for @def, indented by
- * @indent spaces (0 for a document of its own). */
+ * @indent spaces (0 for a document of its own), as libvirt 9.0 writes it. */
 CS_EXPORT char *cs_cpu_def_format_xml(const CsCpuDef *def, guint indent);
+
+/* How a <cpu> is written beyond libvirt 9.0's form. */
+typedef enum {
+    CS_FORMAT_DEFAULT = 0,
+    /* libvirt >= 10: <topology> always carries clusters (1 when not given) */
+    CS_FORMAT_TOPOLOGY_CLUSTERS = 1 << 0,
+} CsFormatFlags;
+
+/* As cs_cpu_def_format_xml(), with @flags (see cs_cpu_map_get_format_flags()).
+ * Returns: (transfer full) the XML. */
+CS_EXPORT char *cs_cpu_def_format_xml_full(const CsCpuDef *def, guint indent,
+                                           CsFormatFlags flags);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsCpuDef, cs_cpu_def_free)
 

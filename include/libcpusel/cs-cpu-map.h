@@ -16,6 +16,13 @@ CS_EXPORT CsCpuMap *cs_cpu_map_load_dir(const char *dir, GError **error);
 CS_EXPORT CsCpuMap *cs_cpu_map_ref(CsCpuMap *map);
 CS_EXPORT void cs_cpu_map_unref(CsCpuMap *map);
 
+/* The form in which CPU definitions go with this map: the XML of the libvirt
+ * generation its facts come from. A map with features added to models
+ * later (libvirt >= 10.2, e.g. the built-in map) gets libvirt 10's form
+ * (CS_FORMAT_TOPOLOGY_CLUSTERS); an older map (libvirt 9.0's) gets 9.0's.
+ * Returns: flags for cs_cpu_def_format_xml_full(). */
+CS_EXPORT guint cs_cpu_map_get_format_flags(const CsCpuMap *map);
+
 /* Returns: (transfer none) where the map came from ("built-in" or the dir). */
 CS_EXPORT const char *cs_cpu_map_get_source(const CsCpuMap *map);
 

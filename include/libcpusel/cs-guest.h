@@ -95,6 +95,14 @@ typedef enum {
 CS_EXPORT gboolean cs_cpu_update(const CsCpuMap *map, CsCpuDef *guest,
                                  const CsCpuDef *host, CsUpdateFlags flags,
                                  GError **error);
+/* As cs_cpu_update(), with the policy given to the features the guest's
+ * model marks as removed (libvirt 12.8's removedPolicy; cs_cpu_update()
+ * uses CS_FEATURE_DISABLE, libvirt's default for a new domain). A removed
+ * feature the guest already lists keeps its own policy.
+ * Returns: TRUE, or FALSE with @error set. */
+CS_EXPORT gboolean cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest,
+                                      const CsCpuDef *host, CsUpdateFlags flags,
+                                      CsFeaturePolicy removed_policy, GError **error);
 
 /* The CPU a hypervisor gives @guest on @host: refuses an incompatible pair
  * (CS_ERROR_INCOMPATIBLE), else computes the guest's raw data from the

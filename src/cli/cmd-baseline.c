@@ -426,7 +426,7 @@ run(int argc, char **argv, gboolean plan_cmd)
             text = cli_json_to_string(json_builder_get_root(jb));
             rc = cli_print(text);
         } else {
-            g_autofree char *xml = cs_cpu_def_format_xml(def, 0);
+            g_autofree char *xml = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
 
             rc = cli_print(xml);
         }

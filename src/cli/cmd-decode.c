@@ -35,7 +35,7 @@ cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
         text = cli_json_to_string(json_builder_get_root(b));
         return cli_print(text);
     } else {
-        g_autofree char *xml = cs_cpu_def_format_xml(def, 0);
+        g_autofree char *xml = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
         GString *out = g_string_new(xml);
         int rc;
 

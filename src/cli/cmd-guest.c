@@ -105,7 +105,7 @@ cmd_guest(int argc, char **argv)
         json_builder_end_object(b);
         text = cli_json_to_string(json_builder_get_root(b));
     } else {
-        text = cs_cpu_def_format_xml(def, 0);
+        text = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
     }
     rc = cli_print(text);
     cli_common_clear(&common);

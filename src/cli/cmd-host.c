@@ -9,9 +9,9 @@ int cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
 /* A capabilities document: <host> holds the CPU, each x86 <guest> advertises
  * CPU selection (libvirt's <cpuselection/>). */
 static int
-print_capabilities(const CsCpuDef *def)
+print_capabilities(const CsCpuMap *map, const CsCpuDef *def)
 {
-    g_autofree char *cpu = cs_cpu_def_format_xml(def, 4);
+    g_autofree char *cpu = cs_cpu_def_format_xml_full(def, 4, cs_cpu_map_get_format_flags(map));
     g_autoptr(GString) s = g_string_new("<capabilities>\n\n  <host>\n");
     const char *arch = cs_cpu_def_get_arch(def);
 
@@ -124,7 +124,7 @@ cmd_host(int argc, char **argv)
             cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores,
                                     topo.threads);
         if (capabilities && !common.json)
-            rc = print_capabilities(def);
+            rc = print_capabilities(map, def);
         else
             rc = cli_print_decoded(map, def, NULL, common.json, TRUE);
         cli_common_clear(&common);
@@ -145,7 +145,7 @@ cmd_host(int argc, char **argv)
     if (cs_host_get_topology(&topo, NULL))
         cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores, topo.threads);
     if (capabilities && !common.json)
-        rc = print_capabilities(def);
+        rc = print_capabilities(map, def);
     else
         rc = cli_print_decoded(map, def, report, common.json, TRUE);
     cli_common_clear(&common);

@@ -7,9 +7,14 @@ cmd_update(int argc, char **argv)
 {
     CliCommon common = { 0 };
     gboolean migratable = FALSE;
+    g_autofree char *removed = NULL;
+    int removed_policy = CS_FEATURE_DISABLE;
     GOptionEntry entries[] = {
         { "migratable-host", 0, 0, G_OPTION_ARG_NONE, &migratable,
           "Drop the host's features that block migration first", NULL },
+        { "removed-policy", 0, 0, G_OPTION_ARG_STRING, &removed,
+          "Policy for features the guest's model lost (default: disable, as libvirt "
+          "for a new domain)", "force|require|optional|disable|forbid" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("HOST GUEST - update a guest "
@@ -22,12 +27,18 @@ cmd_update(int argc, char **argv)
 
     if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "update", 2, "expected HOST and GUEST")) >= 0)
         return rc;
+    if (removed && (removed_policy = cs_feature_policy_from_string(removed)) < 0) {
+        fprintf(stderr, "cpusel update: invalid --removed-policy '%s' (expected force, "
+                "require, optional, disable or forbid)\n", removed);
+        cli_common_clear(&common);
+        return 2;
+    }
     if (!(map = cli_load_map(&common, &error)) ||
         !(host = cli_load_cpu(map, argv[1], &error)) ||
         !(guest = cli_load_cpu(map, argv[2], &error)) ||
-        !cs_cpu_update(map, guest, host,
-                       migratable ? CS_UPDATE_MIGRATABLE_HOST : CS_UPDATE_DEFAULT,
-                       &error)) {
+        !cs_cpu_update_full(map, guest, host,
+                            migratable ? CS_UPDATE_MIGRATABLE_HOST : CS_UPDATE_DEFAULT,
+                            removed_policy, &error)) {
         cli_common_clear(&common);
         return cli_fail(error);
     }
@@ -36,7 +47,7 @@ cmd_update(int argc, char **argv)
 
         rc = cli_print(text);
     } else {
-        g_autofree char *xml = cs_cpu_def_format_xml(guest, 0);
+        g_autofree char *xml = cs_cpu_def_format_xml_full(guest, 0, cs_cpu_map_get_format_flags(map));
 
         rc = cli_print(xml);
     }

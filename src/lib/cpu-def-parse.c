@@ -274,7 +274,7 @@ static gboolean
 parse_topology(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **error)
 {
     const xmlNode *topo = cs_xml_child(cpu, "topology");
-    guint64 sockets = 0, dies = 1, cores = 0, threads = 0;
+    guint64 sockets = 0, dies = 1, clusters = 0, cores = 0, threads = 0;
     gboolean present = FALSE;
 
     if (!topo)
@@ -283,6 +283,8 @@ parse_topology(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **e
                      error) ||
         !prop_number(topo, "dies", FALSE, TRUE, G_MAXUINT, &dies, &present, source,
                      error) ||
+        !prop_number(topo, "clusters", FALSE, TRUE, G_MAXUINT, &clusters, &present, source,
+                     error) ||
         !prop_number(topo, "cores", TRUE, TRUE, G_MAXUINT, &cores, &present, source,
                      error) ||
         !prop_number(topo, "threads", TRUE, TRUE, G_MAXUINT, &threads, &present, source,
@@ -290,6 +292,7 @@ parse_topology(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **e
         return FALSE;
     def->sockets = sockets;
     def->dies = dies;
+    def->clusters = clusters;
     def->cores = cores;
     def->threads = threads;
     return TRUE;

@@ -121,7 +121,7 @@ format_extra(GString *s, const CsCpuDef *def, guint ind, const char *prefix,
  * virCPUDefFormatBuf order. A host CPU counts as mode custom (what libvirt
  * gives a CPU it decodes). */
 static void
-format_children(GString *s, const CsCpuDef *def, guint ind)
+format_children(GString *s, const CsCpuDef *def, guint ind, CsFormatFlags flags)
 {
     gboolean guest = def->type == CS_CPU_TYPE_GUEST;
     gboolean host = def->type == CS_CPU_TYPE_HOST;
@@ -179,8 +179,8 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
         PUT_LIT(s, "<topology");
         append_attr_uint(s, "sockets", def->sockets);
         append_attr_uint(s, "dies", def->dies);
-        if (def->clusters)
-            append_attr_uint(s, "clusters", def->clusters);
+        if (flags & CS_FORMAT_TOPOLOGY_CLUSTERS)
+            append_attr_uint(s, "clusters", def->clusters ? def->clusters : 1);
         append_attr_uint(s, "cores", def->cores);
         append_attr_uint(s, "threads", def->threads);
         PUT_LIT(s, "/>\n");
@@ -206,6 +206,12 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
 char *
 cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
 {
+    return cs_cpu_def_format_xml_full(def, indent, CS_FORMAT_DEFAULT);
+}
+
+char *
+cs_cpu_def_format_xml_full(const CsCpuDef *def, guint indent, CsFormatFlags flags)
+{
     g_autoptr(GString) s = g_string_sized_new(1024);
     g_autoptr(GString) children = g_string_sized_new(1024);
 
@@ -224,7 +230,7 @@ cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
              def->mode == CS_CPU_MODE_MAXIMUM) && def->migratable >= 0)
             g_string_append_printf(s, " migratable='%s'", def->migratable ? "on" : "off");
     }
-    format_children(children, def, indent + 2);
+    format_children(children, def, indent + 2, flags);
     if (children->len) {
         PUT_LIT(s, ">\n");
         put(s, children->str, children->len);

@@ -1,6 +1,7 @@
 /* libcpusel: CsCpuMap, an immutable refcounted CPU map */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-cpu-def.h>
 #include "cpu-map-private.h"
 #include "cpuid-data-private.h"
 
@@ -23,6 +24,17 @@ cs_cpu_map_new_builtin(void)
     map->model_hash_mask = cs_builtin_map_derived.model_hash_mask;
     map->model_hash = cs_builtin_map_derived.model_hash;
     return map;
+}
+
+guint
+cs_cpu_map_get_format_flags(const CsCpuMap *map)
+{
+    g_return_val_if_fail(map != NULL, 0);
+    for (guint i = 0; i < map->t.n_models; i++) {
+        if (map->t.models[i].n_added)
+            return CS_FORMAT_TOPOLOGY_CLUSTERS;
+    }
+    return CS_FORMAT_DEFAULT;
 }
 
 CsCpuMap *

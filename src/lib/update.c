@@ -73,10 +73,10 @@ update_host_model(CsCpuDef *guest, const CsCpuDef *host)
     guest->match = CS_CPU_MATCH_EXACT;
 }
 
-/* Features the guest's model once had are disabled unless listed
- * (libvirt's virCPUx86DisableRemovedFeatures). */
+/* Features the guest's model once had get @policy unless listed (libvirt
+ * 12.8's removedPolicy; 9.0 always disabled them). */
 static gboolean
-disable_removed(const CsCpuMap *map, CsCpuDef *guest, GError **error)
+add_removed(const CsCpuMap *map, CsCpuDef *guest, CsFeaturePolicy policy, GError **error)
 {
     int mi = guest->model ? cs_cpu_map_lookup_model(map, guest->model) : -1;
 
@@ -89,7 +89,7 @@ disable_removed(const CsCpuMap *map, CsCpuDef *guest, GError **error)
         const char *name = map->t.features[map->t.models[mi].removed[r]].name;
 
         if (cs_cpu_def_find_feature(guest, name) < 0)
-            cs_cpu_def_append_feature(guest, name, CS_FEATURE_DISABLE);
+            cs_cpu_def_append_feature(guest, name, policy);
     }
     return TRUE;
 }
@@ -108,12 +108,21 @@ gboolean
 cs_cpu_update(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
               CsUpdateFlags flags, GError **error)
 {
+    return cs_cpu_update_full(map, guest, host, flags, CS_FEATURE_DISABLE, error);
+}
+
+gboolean
+cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
+                   CsUpdateFlags flags, CsFeaturePolicy removed_policy, GError **error)
+{
     g_autoptr(CsCpuDef) migratable = NULL;
     g_autofree CsWord *host_vec = NULL;
     gboolean relative;
     CsArchKind kind;
 
     g_return_val_if_fail(map != NULL && guest != NULL, FALSE);
+    g_return_val_if_fail(removed_policy >= CS_FEATURE_FORCE &&
+                         removed_policy <= CS_FEATURE_FORBID, FALSE);
 
     kind = cs_arch_kind(host ? host->arch : NULL);
     if (kind == CS_ARCH_UNSUPPORTED)
@@ -163,6 +172,6 @@ cs_cpu_update(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
     }
 
     if (kind == CS_ARCH_X86)
-        return disable_removed(map, guest, error);
+        return add_removed(map, guest, removed_policy, error);
     return TRUE;
 }

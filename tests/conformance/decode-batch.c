@@ -40,7 +40,7 @@ run_line(const CsCpuMap *map, const char *line, guint n)
         printf("### %u err\n%s\n", n, error->message);
         return;
     }
-    xml = cs_cpu_def_format_xml(def, 0);
+    xml = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
     printf("### %u ok\n%s", n, xml);
 }
 

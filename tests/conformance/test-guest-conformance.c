@@ -62,7 +62,7 @@ update_text(const CsCpuMap *map, const char *host_path, const char *guest_path,
     if (!cs_cpu_update(map, guest, host,
                        migratable ? CS_UPDATE_MIGRATABLE_HOST : CS_UPDATE_DEFAULT, error))
         return NULL;
-    return cs_cpu_def_format_xml(guest, 0);
+    return cs_cpu_def_format_xml_full(guest, 0, cs_cpu_map_get_format_flags(map));
 }
 
 /* Runs one compare; returns its report or NULL with @error. */
