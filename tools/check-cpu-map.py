@@ -101,14 +101,17 @@ def check_libvirt(cmap, lvdir, exact, chk):
                      % (lvdir, f["name"], ours.aliases, lv_aliases))
 
     # Resolve libvirt's models the way libvirt does (ancestor: vendor,
-    # signatures and data; own signatures replace inherited ones).
+    # signatures and data; own signatures replace inherited ones). A model's
+    # features here include its own added ones; its data leaves them out.
     lv_models = {}
     for m in lv["models"]:
         r = dict(m)
         r["features"] = set(m["features"])
         if m["ancestor"]:
             anc = lv_models[m["ancestor"]]
-            r["features"] = set(anc["features"]) | r["features"]
+            # the ancestor's data: its features added later are not part
+            # of it (libvirt >= 10.2 keeps them out of a model's data)
+            r["features"] = (set(anc["features"]) - set(anc["added"])) | r["features"]
             if not m["vendor"]:
                 r["vendor"] = anc["vendor"]
             if not m["signatures"]:

@@ -12,6 +12,16 @@ against the plain result, according to libvirt's own compare.
 
     tools/diff-oracle-baseline.py --cpusel build/src/cli/cpusel \
         [--lvcpu /tmp/oracle/lvcpu] [--sets 2000] [--seed 4] [--ref DIR]
+        [--max-hosts N] [--mutate P] [--expected-set SET]
+        [--cpu-map DIR] [--cpusel-map DIR|builtin]
+
+Against libvirt 12.8 (its oracle and map, cpusel's built-in map):
+    --lvcpu ../shared/oracle12/lvcpu12 --expected-set expected-libvirt12 \
+    --cpu-map /tmp/sidroot/usr/share/libvirt/cpu_map --cpusel-map builtin \
+    --max-hosts 50 --mutate 0.3
+--mutate P gives each member a chance P of being a copy of its host CPU with
+random features of the map added or removed (decoded hosts are then not the
+only inputs); such members are read from the copy by both tools.
 
 Without --lvcpu the oracle is built from ../shared/oracle (--oracle-src) in a
 temporary directory.
@@ -20,6 +30,7 @@ Exit status: 0 all agree, 1 some differ, 77 the oracle is unusable.
 """
 import argparse
 import concurrent.futures
+import glob
 import os
 import random
 import shutil
@@ -52,11 +63,19 @@ def main():
     ap.add_argument('--seed', type=int, default=4)
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--show', type=int, default=5, help='differences to print')
+    ap.add_argument('--expected-set', default='expected')
+    ap.add_argument('--cpu-map', default=MAP, help="the oracle's map (its feature names)")
+    ap.add_argument('--cpusel-map', help="cpusel's map: a directory or 'builtin' "
+                                        "(default: --cpu-map)")
+    ap.add_argument('--max-hosts', type=int, default=12)
+    ap.add_argument('--mutate', type=float, default=0.0)
     args = ap.parse_args()
 
     ref = os.path.abspath(args.ref)
-    dec = os.path.join(ref, 'expected', 'decode')
-    if not os.path.isdir(dec) or not os.path.isdir(MAP):
+    dec = os.path.join(ref, args.expected_set, 'decode')
+    cmap = args.cpusel_map or args.cpu_map
+    map_args = [] if cmap == 'builtin' else ['--cpu-map', cmap]
+    if not os.path.isdir(dec) or not os.path.isdir(args.cpu_map):
         print('skip: no reference folder or libvirt map')
         return 77
     if not args.lvcpu:
@@ -86,15 +105,40 @@ def main():
         name = os.path.basename(path)[:-len('-host.xml')]
         return os.path.join(ref, 'libvirt-cputestdata', name + '.xml')
 
+    feature_names = []
+    for f in sorted(glob.glob(os.path.join(args.cpu_map, 'x86_features.xml'))):
+        with open(f) as fh:
+            feature_names += [l.split("'")[1] for l in fh if "<feature name='" in l]
+    n_mutants = 0
+
+    def mutant(path):
+        nonlocal n_mutants
+        with open(path) as f:
+            lines = f.read().split('\n')
+        feats = [i for i, l in enumerate(lines) if l.strip().startswith('<feature ')]
+        drop = set(rng.sample(feats, min(len(feats), rng.randint(0, 6))))
+        have = {l.split("'")[1] for l in lines if l.strip().startswith('<feature ')}
+        add = [n for n in rng.sample(feature_names, rng.randint(0, 6)) if n not in have]
+        out = [l for i, l in enumerate(lines) if i not in drop]
+        end = out.index('</cpu>')
+        out[end:end] = ["  <feature name='%s'/>" % n for n in add]
+        n_mutants += 1
+        mpath = os.path.join(tmp, 'mutant-%05d.xml' % n_mutants)
+        with open(mpath, 'w') as f:
+            f.write('\n'.join(out))
+        return mpath
+
     sets = []   # (oracle files, cpusel files, members)
     for i in range(args.sets):
-        n = rng.randint(2, 12)
+        n = rng.randint(2, args.max_hosts)
         r = rng.random()
         if r < 0.05:
             members = [rng.choice(hosts) for _ in range(n)]         # mixed vendors
         else:
             vendor = 'Intel' if r < 0.72 else 'AMD'
             members = [rng.choice(by_vendor[vendor]) for _ in range(n)]
+        if args.mutate:
+            members = [mutant(m) if rng.random() < args.mutate else m for m in members]
         if rng.random() < 0.2:
             # one <cpuTest> file holding every member
             path = os.path.join(tmp, 'set-%05d.xml' % i)
@@ -106,7 +150,8 @@ def main():
                 out.write('</cpuTest>\n')
             sets.append(([path], [path], members))
         else:
-            ours = [raw_dump(m) if rng.random() < 0.25 else m for m in members]
+            ours = [raw_dump(m) if m.startswith(dec) and rng.random() < 0.25 else m
+                    for m in members]
             sets.append((members, ours, members))
 
     # libvirt: one batch
@@ -126,7 +171,7 @@ def main():
     def ours(k):
         _, cfiles, _ = sets[k // 3]
         extra = MODES[k % 3][1]
-        p = subprocess.run([args.cpusel, 'baseline', '--cpu-map', MAP] + extra + cfiles,
+        p = subprocess.run([args.cpusel, 'baseline'] + map_args + extra + cfiles,
                            capture_output=True, text=True)
         return p.returncode, p.stdout, p.stderr
 

@@ -12,6 +12,11 @@ feature names; update's and encode's output byte for byte, or both failing.
 usage: diff-oracle-guest.py (--lvcpu PATH | --build-oracle SRC) --cpusel-batch PATH
                             [-n N] [--seed S]
                             [--reference DIR] [--cpu-map DIR] [--keep DIR]
+                            [--expected-set SET] [--cpusel-map DIR|builtin]
+                            [--removed-policies]
+Against libvirt 12.8: --lvcpu ../shared/oracle12/lvcpu12
+  --cpu-map /tmp/sidroot/usr/share/libvirt/cpu_map --expected-set expected-libvirt12
+  --cpusel-map builtin --removed-policies
 Exit status: 0 when everything agrees, 1 otherwise, 77 when a tool is missing.
 """
 import argparse
@@ -113,6 +118,13 @@ def main():
     ap.add_argument('--reference', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'reference'))
     ap.add_argument('--cpu-map', default='/usr/share/libvirt/cpu_map')
     ap.add_argument('--keep')
+    ap.add_argument('--removed-policies', action='store_true',
+                    help='also update with random removed-policy= flags (libvirt 12.8)')
+    ap.add_argument('--expected-set', default='expected',
+                    help="the hosts: REFERENCE/SET/decode/*-host.xml (expected-libvirt12 "
+                         "for libvirt 12.8)")
+    ap.add_argument('--cpusel-map', metavar='DIR',
+                    help="cpusel's map: a cpu_map directory or 'builtin' (default: --cpu-map)")
     args = ap.parse_args()
 
     if not args.lvcpu and args.build_oracle:
@@ -126,7 +138,8 @@ def main():
             return 77
     if not args.lvcpu:
         ap.error('--lvcpu or --build-oracle is required')
-    hosts = sorted(glob.glob(os.path.join(args.reference, 'expected', 'decode', '*-host.xml')))
+    hosts = sorted(glob.glob(os.path.join(args.reference, args.expected_set, 'decode',
+                                          '*-host.xml')))
     if not os.access(args.lvcpu, os.X_OK) or not hosts or not os.path.isdir(args.cpu_map):
         print('SKIP: oracle, reference data or cpu_map missing')
         return 77
@@ -142,14 +155,24 @@ def main():
         host = rng.choice(hosts)
         cmds.append(f'compare\t{host}\t{path}')
         if i % 2 == 0:
-            cmds.append(f'update\t{host}\t{path}' + ('\tmigratable-host' if i % 4 == 0 else ''))
+            flags = ['migratable-host'] if i % 4 == 0 else []
+            if args.removed_policies and rng.random() < 0.3:
+                flags.append('removed-policy=' + rng.choice(
+                    ['force', 'require', 'optional', 'disable', 'forbid']))
+            cmds.append(f'update\t{host}\t{path}' + ('\t' + ','.join(flags) if flags else ''))
         if i % 5 == 0:
             cmds.append(f'encode\t{path}')
     batch = os.path.join(work, 'commands.tsv')
     with open(batch, 'w') as f:
         f.write('\n'.join(cmds) + '\n')
     theirs = subprocess.run([args.lvcpu, 'batch', batch], capture_output=True, text=True).stdout
-    ours = subprocess.run([args.cpusel_batch, '--batch', batch], capture_output=True, text=True).stdout
+    env = dict(os.environ, CS_LIBVIRT_CPU_MAP=args.cpusel_map or args.cpu_map)
+    run = subprocess.run([args.cpusel_batch, '--batch', batch], capture_output=True,
+                         text=True, env=env)
+    if run.returncode != 0 or run.stderr:
+        print('cpusel batch failed (exit %d): %s' % (run.returncode, run.stderr[-800:]))
+        return 1
+    ours = run.stdout
     rt, ro = parse_records(theirs), parse_records(ours)
     counts, bad = {}, 0
     for num, line in enumerate(cmds, 1):

@@ -378,9 +378,10 @@ def resolve(cmap):
                                % (m.name, m.based_on))
             m.r_vendor = anc.r_vendor
             m.r_signatures = list(anc.r_signatures)
-            m.r_features = set(anc.r_features)
-            # features added to the ancestor later are added ones here too
-            m.r_added = set(anc.r_added)
+            # the ancestor's data: features added to it later are not part
+            # of it, and this model does not list them as added (libvirt
+            # copies the data only)
+            m.r_features = set(anc.r_features) - anc.r_added
         if m.version_of and m.version_of not in cmap.model_by_name:
             raise MapError(m.lines["version-of"], "model '%s' is a version "
                            "of unknown model '%s'" % (m.name, m.version_of))

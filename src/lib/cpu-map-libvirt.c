@@ -24,7 +24,8 @@ typedef struct {
     GArray *signatures;     /* CsSignature */
     GArray *features;       /* guint16 feature indices (added) */
     GArray *removed;        /* guint16 */
-    GArray *added;          /* guint16: features added='yes' (also in @features) */
+    GArray *added;          /* guint16: its own features added='yes' (also in
+                             * @features; not inherited by models based on it) */
 } RawModel;
 
 typedef struct {
@@ -280,8 +281,17 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
         m->ancestor = g_strdup(an);
         m->vendor = a->vendor;
         g_array_append_vals(m->signatures, a->signatures->data, a->signatures->len);
-        g_array_append_vals(m->features, a->features->data, a->features->len);
-        g_array_append_vals(m->added, a->added->data, a->added->len);
+        /* the ancestor's data: not its features added later, which this
+         * model does not list as added either (libvirt copies the data) */
+        for (guint f = 0; f < a->features->len; f++) {
+            guint16 fi = g_array_index(a->features, guint16, f);
+            gboolean added = FALSE;
+
+            for (guint k = 0; k < a->added->len && !added; k++)
+                added = g_array_index(a->added, guint16, k) == fi;
+            if (!added)
+                g_array_append_val(m->features, fi);
+        }
     }
 
     for (const xmlNode *c = node->children; c; c = c->next) {

@@ -51,16 +51,29 @@ encode_text(const CsCpuMap *map, const CsCpuDef *def, GError **error)
 }
 
 static char *
+update_text_full(const CsCpuMap *map, const char *host_path, const char *guest_path,
+                 gboolean migratable, CsFeaturePolicy removed, GError **error);
+
+static char *
 update_text(const CsCpuMap *map, const char *host_path, const char *guest_path,
             gboolean migratable, GError **error)
+{
+    return update_text_full(map, host_path, guest_path, migratable, CS_FEATURE_DISABLE,
+                            error);
+}
+
+static char *
+update_text_full(const CsCpuMap *map, const char *host_path, const char *guest_path,
+                 gboolean migratable, CsFeaturePolicy removed, GError **error)
 {
     g_autoptr(CsCpuDef) host = cs_cpu_def_load_file(host_path, CS_PARSE_AUTO, error);
     g_autoptr(CsCpuDef) guest = NULL;
 
     if (!host || !(guest = cs_cpu_def_load_file(guest_path, CS_PARSE_AUTO, error)))
         return NULL;
-    if (!cs_cpu_update(map, guest, host,
-                       migratable ? CS_UPDATE_MIGRATABLE_HOST : CS_UPDATE_DEFAULT, error))
+    if (!cs_cpu_update_full(map, guest, host,
+                            migratable ? CS_UPDATE_MIGRATABLE_HOST : CS_UPDATE_DEFAULT,
+                            removed, error))
         return NULL;
     return cs_cpu_def_format_xml_full(guest, 0, cs_cpu_map_get_format_flags(map));
 }
@@ -142,7 +155,21 @@ run_batch(const CsCpuMap *map, const char *path)
                 }
             }
         } else if (strcmp(f[0], "update") == 0 && (nf == 3 || nf == 4)) {
-            out = update_text(map, f[1], f[2], nf == 4, &error);
+            /* FLAGS: "-" or a comma list of migratable-host, removed-policy=P */
+            g_auto(GStrv) flags = g_strsplit(nf == 4 ? f[3] : "-", ",", -1);
+            gboolean migratable = FALSE;
+            int removed = CS_FEATURE_DISABLE;
+
+            for (guint k = 0; flags[k]; k++) {
+                if (strcmp(flags[k], "migratable-host") == 0)
+                    migratable = TRUE;
+                else if (g_str_has_prefix(flags[k], "removed-policy="))
+                    removed = cs_feature_policy_from_string(flags[k] +
+                                                            strlen("removed-policy="));
+            }
+            if (removed < 0)
+                removed = CS_FEATURE_DISABLE;
+            out = update_text_full(map, f[1], f[2], migratable, removed, &error);
         } else if (strcmp(f[0], "encode") == 0 && nf == 2) {
             g_autoptr(CsCpuDef) def = cs_cpu_def_load_file(f[1], CS_PARSE_AUTO, &error);
 
@@ -160,7 +187,6 @@ run_batch(const CsCpuMap *map, const char *path)
         }
         g_clear_error(&error);
     }
-    fprintf(stderr, "%u cases\n", n);
     return 0;
 }
 
