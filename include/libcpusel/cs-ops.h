@@ -76,8 +76,13 @@ CS_EXPORT CsCpuDef *cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data,
 G_END_DECLS
 
 G_BEGIN_DECLS
-/* The features of map model @model that @data lacks (QEMU's "unavailable
- * features"; an empty list means the model is usable), in map order.
+/* The features of map model @model that host data @data lacks (QEMU's
+ * "unavailable features"; an empty list means the model is usable), in map
+ * order. The host is seen as decoding sees it (broken TSX dropped; a model's
+ * data leaves out the features the map marks as added to it later), so a
+ * model is usable exactly when an exact guest of it is not INCOMPATIBLE on
+ * the host decoded from @data, and the blockers are the features compare
+ * names.
  * Returns: (transfer full) a NULL-terminated list. */
 CS_EXPORT char **cs_cpu_model_blockers(const CsCpuMap *map, const CsCpuidData *data,
                                        guint model);

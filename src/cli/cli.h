@@ -47,6 +47,21 @@ int cli_print(const char *text);
 /* Pretty JSON text of @node (consumed), newline-terminated. */
 char *cli_json_to_string(JsonNode *node);
 
+/* One document per command (doc/json.md): a JSON object whose "command"
+ * member names the command. cli_json_begin() starts it; cli_json_finish()
+ * ends, prints and frees it, returning the exit code of the write. */
+JsonBuilder *cli_json_begin(const char *command);
+int cli_json_finish(JsonBuilder *b);
+/* Raw data as {"arch", "cpuid": [{eax_in, ecx_in, eax, ebx, ecx, edx}],
+ * "msr": [{index, eax, edx}]}, numbers as numbers. */
+JsonNode *cli_json_cpudata(const CsCpuidData *data);
+/* A compare verdict's members (result, reason, subject, features, message)
+ * into the object being built. */
+void cli_json_verdict(JsonBuilder *b, const CsCompareReport *report);
+/* Appends @text as one XML comment ("<!-- cpusel: ... -->"), for
+ * explanations after a document's root element. */
+void cli_append_comment(GString *out, const char *text);
+
 /* JSON helpers */
 JsonNode *cli_json_cpu_def(const CsCpuDef *def);
 JsonNode *cli_json_strv(const char *const *v);

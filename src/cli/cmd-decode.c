@@ -3,23 +3,41 @@
 #include <string.h>
 #include "cli.h"
 
-/* Shared by decode and host: prints @def (with the explanation and psABI
- * level when asked) as XML or JSON. */
+/* Shared by decode and host: prints @def as one document, XML or JSON
+ * (@command names it in JSON). In XML the explanation and, with @level_note,
+ * the psABI level go in a comment after the <cpu> element. */
 int cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
-                      const CsDecodeReport *report, gboolean json, gboolean level_in_text);
+                      const CsDecodeReport *report, gboolean json, const char *command,
+                      gboolean level_note);
 
-int
-cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
-                  const CsDecodeReport *report, gboolean json, gboolean level_in_text)
+char *
+cli_decoded_note(const CsCpuMap *map, const CsCpuDef *def, const CsDecodeReport *report,
+                 gboolean level_note)
 {
     /* NULL for a CPU the x86 map cannot describe (another arch) */
     const char *level = cs_cpu_def_psabi_level(map, def, NULL);
+    GString *note = g_string_new(NULL);
+
+    if (report) {
+        g_autofree char *ex = cli_report_text(report, 5);
+
+        g_string_append(note, ex);
+    }
+    if (level && (report || level_note))
+        g_string_append_printf(note, "psABI level: %s\n", level);
+    return g_string_free(note, FALSE);
+}
+
+int
+cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
+                  const CsDecodeReport *report, gboolean json, const char *command,
+                  gboolean level_note)
+{
+    const char *level = cs_cpu_def_psabi_level(map, def, NULL);
 
     if (json) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autofree char *text = NULL;
+        JsonBuilder *b = cli_json_begin(command);
 
-        json_builder_begin_object(b);
         json_builder_set_member_name(b, "cpu");
         json_builder_add_value(b, cli_json_cpu_def(def));
         json_builder_set_member_name(b, "psabi_level");
@@ -31,24 +49,15 @@ cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
             json_builder_set_member_name(b, "explain");
             json_builder_add_value(b, cli_report_json(report, 5));
         }
-        json_builder_end_object(b);
-        text = cli_json_to_string(json_builder_get_root(b));
-        return cli_print(text);
+        return cli_json_finish(b);
     } else {
-        g_autofree char *xml = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
-        GString *out = g_string_new(xml);
-        int rc;
+        g_autofree char *xml = cs_cpu_def_format_xml_full(def, 0,
+                                                          cs_cpu_map_get_format_flags(map));
+        g_autofree char *note = cli_decoded_note(map, def, report, level_note);
+        g_autoptr(GString) out = g_string_new(xml);
 
-        if (report) {
-            g_autofree char *ex = cli_report_text(report, 5);
-
-            g_string_append(out, ex);
-        }
-        if (level && (report || level_in_text))
-            g_string_append_printf(out, "psABI level: %s\n", level);
-        rc = cli_print(out->str);
-        g_string_free(out, TRUE);
-        return rc;
+        cli_append_comment(out, note);
+        return cli_print(out->str);
     }
 }
 
@@ -118,7 +127,7 @@ cmd_decode(int argc, char **argv)
         cli_common_clear(&common);
         return cli_fail(error);
     }
-    rc = cli_print_decoded(map, def, report, common.json, FALSE);
+    rc = cli_print_decoded(map, def, report, common.json, "decode", FALSE);
     cli_common_clear(&common);
     return rc;
 }

@@ -4,12 +4,15 @@
 #include "cli.h"
 
 int cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
-                      const CsDecodeReport *report, gboolean json, gboolean level_in_text);
+                      const CsDecodeReport *report, gboolean json, const char *command,
+                      gboolean level_note);
+char *cli_decoded_note(const CsCpuMap *map, const CsCpuDef *def,
+                       const CsDecodeReport *report, gboolean level_note);
 
 /* A capabilities document: <host> holds the CPU, each x86 <guest> advertises
  * CPU selection (libvirt's <cpuselection/>). */
 static int
-print_capabilities(const CsCpuMap *map, const CsCpuDef *def)
+print_capabilities(const CsCpuMap *map, const CsCpuDef *def, const CsDecodeReport *report)
 {
     g_autofree char *cpu = cs_cpu_def_format_xml_full(def, 4, cs_cpu_map_get_format_flags(map));
     g_autoptr(GString) s = g_string_new("<capabilities>\n\n  <host>\n");
@@ -33,6 +36,11 @@ print_capabilities(const CsCpuMap *map, const CsCpuDef *def)
         }
     }
     g_string_append(s, "\n</capabilities>\n");
+    {
+        g_autofree char *note = cli_decoded_note(map, def, report, TRUE);
+
+        cli_append_comment(s, note);
+    }
     return cli_print(s->str);
 }
 
@@ -124,9 +132,9 @@ cmd_host(int argc, char **argv)
             cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores,
                                     topo.threads);
         if (capabilities && !common.json)
-            rc = print_capabilities(map, def);
+            rc = print_capabilities(map, def, report);
         else
-            rc = cli_print_decoded(map, def, NULL, common.json, TRUE);
+            rc = cli_print_decoded(map, def, NULL, common.json, "host", TRUE);
         cli_common_clear(&common);
         return rc;
     }
@@ -145,9 +153,9 @@ cmd_host(int argc, char **argv)
     if (cs_host_get_topology(&topo, NULL))
         cs_cpu_def_set_topology(def, topo.sockets, topo.dies, topo.cores, topo.threads);
     if (capabilities && !common.json)
-        rc = print_capabilities(map, def);
+        rc = print_capabilities(map, def, report);
     else
-        rc = cli_print_decoded(map, def, report, common.json, TRUE);
+        rc = cli_print_decoded(map, def, report, common.json, "host", TRUE);
     cli_common_clear(&common);
     return rc;
 }

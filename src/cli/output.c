@@ -374,3 +374,120 @@ cli_report_json(const CsDecodeReport *r, guint max_newer)
     json_builder_end_object(b);
     return json_builder_get_root(b);
 }
+
+/* ---- One document per command ------------------------------------------
+ * Every JSON document is an object whose "command" member names the command
+ * that printed it (see doc/json.md); XML documents carry explanations as
+ * one comment after the root element. */
+
+JsonBuilder *
+cli_json_begin(const char *command)
+{
+    JsonBuilder *b = json_builder_new();
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "command");
+    json_builder_add_string_value(b, command);
+    return b;
+}
+
+int
+cli_json_finish(JsonBuilder *b)
+{
+    g_autofree char *text = NULL;
+
+    json_builder_end_object(b);
+    text = cli_json_to_string(json_builder_get_root(b));
+    g_object_unref(b);
+    return cli_print(text);
+}
+
+JsonNode *
+cli_json_cpudata(const CsCpuidData *data)
+{
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    static const char *const regs[] = { "eax", "ebx", "ecx", "edx" };
+    const CsCpuidLeaf *leaves;
+    const CsMsr *msrs;
+    gsize n = 0;
+
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "arch");
+    json_builder_add_string_value(b, "x86");
+    json_builder_set_member_name(b, "cpuid");
+    json_builder_begin_array(b);
+    leaves = cs_cpuid_data_get_leaves(data, &n);
+    for (gsize i = 0; i < n; i++) {
+        const guint32 v[] = { leaves[i].eax, leaves[i].ebx, leaves[i].ecx, leaves[i].edx };
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "eax_in");
+        json_builder_add_int_value(b, leaves[i].eax_in);
+        json_builder_set_member_name(b, "ecx_in");
+        json_builder_add_int_value(b, leaves[i].ecx_in);
+        for (guint r = 0; r < 4; r++) {
+            json_builder_set_member_name(b, regs[r]);
+            json_builder_add_int_value(b, v[r]);
+        }
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_set_member_name(b, "msr");
+    json_builder_begin_array(b);
+    msrs = cs_cpuid_data_get_msrs(data, &n);
+    for (gsize i = 0; i < n; i++) {
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "index");
+        json_builder_add_int_value(b, msrs[i].index);
+        json_builder_set_member_name(b, "eax");
+        json_builder_add_int_value(b, msrs[i].eax);
+        json_builder_set_member_name(b, "edx");
+        json_builder_add_int_value(b, msrs[i].edx);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+    json_builder_end_object(b);
+    return json_builder_get_root(b);
+}
+
+void
+cli_json_verdict(JsonBuilder *b, const CsCompareReport *report)
+{
+    CsCompareReason reason = cs_compare_report_get_reason(report);
+
+    json_builder_set_member_name(b, "result");
+    json_builder_add_string_value(b,
+        cs_compare_result_to_string(cs_compare_report_get_result(report)));
+    json_builder_set_member_name(b, "reason");
+    if (reason == CS_REASON_NONE)
+        json_builder_add_null_value(b);
+    else
+        json_builder_add_string_value(b, cs_compare_reason_to_string(reason));
+    json_builder_set_member_name(b, "subject");
+    if (cs_compare_report_get_subject(report))
+        json_builder_add_string_value(b, cs_compare_report_get_subject(report));
+    else
+        json_builder_add_null_value(b);
+    json_builder_set_member_name(b, "features");
+    json_builder_add_value(b, cli_json_strv(cs_compare_report_get_features(report)));
+    json_builder_set_member_name(b, "message");
+    json_builder_add_string_value(b, cs_compare_report_get_message(report));
+}
+
+void
+cli_append_comment(GString *out, const char *text)
+{
+    if (!text || !*text)
+        return;
+    g_string_append(out, "<!-- cpusel:\n");
+    for (const char *p = text; *p; p++) {
+        /* "--" may not occur inside a comment */
+        if (*p == '-' && (p[1] == '-' || p[1] == '\0'))
+            g_string_append(out, "- ");
+        else
+            g_string_append_c(out, *p);
+    }
+    if (text[strlen(text) - 1] != '\n')
+        g_string_append_c(out, '\n');
+    g_string_append(out, "-->\n");
+}

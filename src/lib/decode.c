@@ -483,6 +483,37 @@ feature_names(const CsCpuMap *map, const GArray *idx)
     return names;
 }
 
+void
+cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmodel,
+                       guint stepping, CsWord *vec)
+{
+    static const char *const tsx[] = { "hle", "rtm" };
+
+    if (vendor < 0 || strcmp(map->t.vendors[vendor].name, "Intel") != 0 || family != 6 ||
+        !((fmodel == 63 && stepping < 4) || fmodel == 60 || fmodel == 69 || fmodel == 70))
+        return;
+    for (guint i = 0; i < G_N_ELEMENTS(tsx); i++) {
+        int k = canonical_feature(map, tsx[i]);
+
+        if (k >= 0)
+            cs_vec_del_feature(vec, &map->t.features[k]);
+    }
+    g_debug("dropping broken TSX of family %u model %u stepping %u", family, fmodel,
+            stepping);
+}
+
+void
+cs_x86_host_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec)
+{
+    const CsCpuidLeaf *leaf1 = cs_cpuid_data_get_leaf(data, 1, 0);
+    guint32 sig = leaf1 ? leaf1->eax & SIGNATURE_MASK : 0;
+
+    cs_cpu_map_project(map, data, vec);
+    cs_x86_drop_broken_tsx(map, cs_cpu_map_detect_vendor(map, data),
+                           ((sig >> 20) & 0xff) + ((sig >> 8) & 0xf),
+                           ((sig >> 12) & 0xf0) + ((sig >> 4) & 0xf), sig & 0xf, vec);
+}
+
 CsCpuDef *
 cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
                    const char *const *allowed, const char *const *preferred,
@@ -529,21 +560,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         stepping = signature & 0xf;
     }
 
-    /* Intel's broken TSX: these CPUs report hle/rtm that must not be used */
-    if (vendor >= 0 && strcmp(map->t.vendors[vendor].name, "Intel") == 0 &&
-        family == 6 &&
-        ((fmodel == 63 && stepping < 4) || fmodel == 60 || fmodel == 69 || fmodel == 70)) {
-        static const char *const tsx[] = { "hle", "rtm" };
-
-        for (guint i = 0; i < G_N_ELEMENTS(tsx); i++) {
-            int k = canonical_feature(map, tsx[i]);
-
-            if (k >= 0)
-                cs_vec_del_feature(vec, &map->t.features[k]);
-        }
-        g_debug("dropping broken TSX of family %u model %u stepping %u",
-                family, fmodel, stepping);
-    }
+    cs_x86_drop_broken_tsx(map, vendor, family, fmodel, stepping, vec);
 
     for (guint w = 0; w < map->t.n_words; w++) {
         work.missing[w] = ~vec[w] & work.fi->single[w];

@@ -13,7 +13,7 @@ cs_cpu_model_blockers(const CsCpuMap *map, const CsCpuidData *data, guint model)
     g_return_val_if_fail(model < map->t.n_models, NULL);
     m = &map->t.models[model];
     vec = cs_vec_new(map);
-    cs_cpu_map_project(map, data, vec);
+    cs_x86_host_vec(map, data, vec);
     for (guint w = 0; w < map->t.n_words; w++)
         vec[w] = m->vec[w] & ~vec[w];
     cs_x86_vec_features(map, vec, idx);

@@ -10,6 +10,15 @@
  * as libvirt lists the features of CPU data. Appends to @out (guint16). */
 void cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out);
 
+/* Intel's broken TSX: on the CPUs whose hle/rtm must not be used (family 6,
+ * model 60, 69, 70, or 63 before stepping 4) removes them from @vec. */
+void cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmodel,
+                            guint stepping, CsWord *vec);
+/* The host CPU's bits as decoding sees them: @data projected on the map,
+ * broken TSX dropped. Every verdict on raw host data starts here (decode,
+ * usability, and compare through the decoded host). */
+void cs_x86_host_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec);
+
 /* Appends the features of @vec (consumed) to @def with @policy. */
 void cs_x86_vec_to_def(const CsCpuMap *map, CsWord *vec, CsCpuDef *def,
                        CsFeaturePolicy policy);
