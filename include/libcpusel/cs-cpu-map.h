@@ -35,6 +35,16 @@ CS_EXPORT int cs_cpu_map_lookup_vendor(const CsCpuMap *map, const char *name);
 CS_EXPORT int cs_cpu_map_lookup_feature(const CsCpuMap *map, const char *name);
 CS_EXPORT int cs_cpu_map_lookup_model(const CsCpuMap *map, const char *name);
 
+/* Checks a model list as decoding takes it ("Name" or "Name:blocker:...",
+ * see cs_cpu_decode_full()): every name must be a model of @map and every
+ * blocker a feature. Decoding itself ignores unknown names, as libvirt does
+ * with a hypervisor's list; this is for lists a user typed.
+ * Returns: TRUE, or FALSE with @error naming the first unknown name and the
+ * nearest known ones. */
+CS_EXPORT gboolean cs_cpu_map_check_model_list(const CsCpuMap *map,
+                                               const char *const *entries,
+                                               GError **error);
+
 /* Accessors by index (map order). Returns: (transfer none). */
 CS_EXPORT const char *cs_cpu_map_vendor_name(const CsCpuMap *map, guint i);
 CS_EXPORT const char *cs_cpu_map_vendor_string(const CsCpuMap *map, guint i);

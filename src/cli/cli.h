@@ -38,6 +38,10 @@ gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
 CsCpuMap *cli_load_map(const CliCommon *common, GError **error);
 void cli_common_clear(CliCommon *common);
 
+/* Checks a model list a user gave with @option (names and blockers must be
+ * in the map); on an unknown name prints a usage error and returns FALSE. */
+gboolean cli_check_models(const CsCpuMap *map, const char *cmd, const char *option,
+                          char *const *entries);
 /* Takes ownership of @error; prints "cpusel: message"; returns CPUSEL_EXIT_FAIL. */
 int cli_fail(GError *error);
 /* Prints a usage error; returns CPUSEL_EXIT_USAGE. */
@@ -80,7 +84,8 @@ int cmd_update(int argc, char **argv);
 int cmd_guest(int argc, char **argv);
 /* Loads a <cpu> (or decodes a <cpudata> dump as the host CPU). */
 CsCpuDef *cli_load_cpu(const CsCpuMap *map, const char *path, GError **error);
-/* Prints a compare report; returns the exit code for its result. */
-int cli_print_compare(const CsCompareReport *report, gboolean json);
+/* Prints a compare report (a verdict of @command); returns the exit code
+ * for its result. */
+int cli_print_compare(const CsCompareReport *report, gboolean json, const char *command);
 int cmd_baseline(int argc, char **argv);
 int cmd_plan(int argc, char **argv);

@@ -402,7 +402,21 @@ run(int argc, char **argv, gboolean plan_cmd)
             cli_common_clear(&common);
             return baseline_fail(error);
         }
-        text = common.json ? plan_json(map, plan) : plan_text(plan);
+        if (common.json) {
+            text = plan_json(map, plan);
+        } else if (!plan_cmd) {
+            /* baseline --explain: the baseline <cpu> with the plan as a
+             * comment, one XML document */
+            g_autofree char *xml = cs_cpu_def_format_xml_full(
+                cs_fleet_plan_get_baseline(plan), 0, cs_cpu_map_get_format_flags(map));
+            g_autofree char *note = plan_text(plan);
+            GString *doc = g_string_new(xml);
+
+            cli_append_comment(doc, note);
+            text = g_string_free(doc, FALSE);
+        } else {
+            text = plan_text(plan);
+        }
         rc = cli_print(text);
     } else {
         g_autoptr(CsCpuDef) def = NULL;
@@ -412,19 +426,15 @@ run(int argc, char **argv, gboolean plan_cmd)
             return baseline_fail(error);
         }
         if (common.json) {
-            g_autoptr(JsonBuilder) jb = json_builder_new();
-            g_autofree char *text = NULL;
+            JsonBuilder *jb = cli_json_begin("baseline");
             const char *level = cs_cpu_def_psabi_level(map, def, NULL);
 
-            json_builder_begin_object(jb);
             json_builder_set_member_name(jb, "cpu");
             json_builder_add_value(jb, cli_json_cpu_def(def));
             json_member_string(jb, "psabi_level", level);
             json_builder_set_member_name(jb, "hosts");
             json_builder_add_int_value(jb, cs_baseline_builder_get_n_hosts(b));
-            json_builder_end_object(jb);
-            text = cli_json_to_string(json_builder_get_root(jb));
-            rc = cli_print(text);
+            rc = cli_json_finish(jb);
         } else {
             g_autofree char *xml = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
 

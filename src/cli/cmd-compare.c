@@ -36,44 +36,17 @@ cli_load_cpu(const CsCpuMap *map, const char *path, GError **error)
     return cs_cpu_def_parse_xml(xml, len, path, CS_PARSE_AUTO, error);
 }
 
-static JsonNode *
-report_json(const CsCompareReport *report)
-{
-    g_autoptr(JsonBuilder) b = json_builder_new();
-    CsCompareReason reason = cs_compare_report_get_reason(report);
-
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "result");
-    json_builder_add_string_value(b,
-        cs_compare_result_to_string(cs_compare_report_get_result(report)));
-    json_builder_set_member_name(b, "reason");
-    if (reason == CS_REASON_NONE)
-        json_builder_add_null_value(b);
-    else
-        json_builder_add_string_value(b, cs_compare_reason_to_string(reason));
-    json_builder_set_member_name(b, "subject");
-    if (cs_compare_report_get_subject(report))
-        json_builder_add_string_value(b, cs_compare_report_get_subject(report));
-    else
-        json_builder_add_null_value(b);
-    json_builder_set_member_name(b, "features");
-    json_builder_add_value(b, cli_json_strv(cs_compare_report_get_features(report)));
-    json_builder_set_member_name(b, "message");
-    json_builder_add_string_value(b, cs_compare_report_get_message(report));
-    json_builder_end_object(b);
-    return json_builder_get_root(b);
-}
-
 int
-cli_print_compare(const CsCompareReport *report, gboolean json)
+cli_print_compare(const CsCompareReport *report, gboolean json, const char *command)
 {
     CsCompareResult result = cs_compare_report_get_result(report);
     int rc;
 
     if (json) {
-        g_autofree char *text = cli_json_to_string(report_json(report));
+        JsonBuilder *b = cli_json_begin(command);
 
-        rc = cli_print(text);
+        cli_json_verdict(b, report);
+        rc = cli_json_finish(b);
     } else {
         g_autofree char *word = g_ascii_strup(cs_compare_result_to_string(result), -1);
         g_autofree char *text = NULL;
@@ -122,7 +95,7 @@ cmd_compare(int argc, char **argv)
         cli_common_clear(&common);
         return cli_fail(error);
     }
-    rc = cli_print_compare(report, common.json);
+    rc = cli_print_compare(report, common.json, "compare");
     cli_common_clear(&common);
     return rc;
 }

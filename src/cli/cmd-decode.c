@@ -116,8 +116,16 @@ cmd_decode(int argc, char **argv)
         allowed = g_strsplit(models, ",", -1);
     if (prefer)
         preferred = g_strsplit(prefer, ",", -1);
-    if (!(map = cli_load_map(&common, &error)) ||
-        !(data = cs_cpuid_data_load_file(argv[1], &error)) ||
+    if (!(map = cli_load_map(&common, &error))) {
+        cli_common_clear(&common);
+        return cli_fail(error);
+    }
+    if (!cli_check_models(map, "decode", "--models", allowed) ||
+        !cli_check_models(map, "decode", "--prefer", preferred)) {
+        cli_common_clear(&common);
+        return CPUSEL_EXIT_USAGE;
+    }
+    if (!(data = cs_cpuid_data_load_file(argv[1], &error)) ||
         !(def = cs_cpu_decode_full(map, data,
                                    (guest ? CS_DECODE_GUEST : CS_DECODE_HOST) |
                                    (migratable ? CS_DECODE_MIGRATABLE : 0),

@@ -41,49 +41,11 @@ cmd_dump(int argc, char **argv)
     if (!data)
         return cli_fail(error);
     if (common.json) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        gsize n = 0;
-        const CsCpuidLeaf *l = cs_cpuid_data_get_leaves(data, &n);
-        const CsMsr *m;
+        JsonBuilder *b = cli_json_begin("dump");
 
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "cpuid");
-        json_builder_begin_array(b);
-        for (gsize i = 0; i < n; i++) {
-            const char *keys[] = { "eax_in", "ecx_in", "eax", "ebx", "ecx", "edx" };
-            guint32 vals[] = { l[i].eax_in, l[i].ecx_in, l[i].eax, l[i].ebx,
-                               l[i].ecx, l[i].edx };
-
-            json_builder_begin_object(b);
-            for (guint k = 0; k < 6; k++) {
-                g_autofree char *hex = g_strdup_printf("0x%08x", vals[k]);
-
-                json_builder_set_member_name(b, keys[k]);
-                json_builder_add_string_value(b, hex);
-            }
-            json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
-        json_builder_set_member_name(b, "msr");
-        json_builder_begin_array(b);
-        m = cs_cpuid_data_get_msrs(data, &n);
-        for (gsize i = 0; i < n; i++) {
-            g_autofree char *idx = g_strdup_printf("0x%x", m[i].index);
-            g_autofree char *eax = g_strdup_printf("0x%08x", m[i].eax);
-            g_autofree char *edx = g_strdup_printf("0x%08x", m[i].edx);
-
-            json_builder_begin_object(b);
-            json_builder_set_member_name(b, "index");
-            json_builder_add_string_value(b, idx);
-            json_builder_set_member_name(b, "eax");
-            json_builder_add_string_value(b, eax);
-            json_builder_set_member_name(b, "edx");
-            json_builder_add_string_value(b, edx);
-            json_builder_end_object(b);
-        }
-        json_builder_end_array(b);
-        json_builder_end_object(b);
-        text = cli_json_to_string(json_builder_get_root(b));
+        json_builder_set_member_name(b, "cpudata");
+        json_builder_add_value(b, cli_json_cpudata(data));
+        return cli_json_finish(b);
     } else {
         text = cs_cpuid_data_format_xml(data);
     }

@@ -50,11 +50,11 @@ leaf_reg(const CsCpuidData *data, guint32 leaf, guint32 sub, guint r)
     return l ? reg_of(l, r) : 0;
 }
 
-/* The characters of one register, bit 31 first; NULL when it holds
- * nothing to say. */
-static char *
-register_bits(CsCpuidData *const *sets, const CsCpuidData *known, guint32 leaf,
-              guint32 sub, guint r, const char *chars)
+/* The kind of each bit of one register (kinds[31 - b] for bit b, bit 31
+ * first); FALSE when the register holds nothing to say. */
+static gboolean
+register_kinds(CsCpuidData *const *sets, const CsCpuidData *known, guint32 leaf,
+               guint32 sub, guint r, BitKind kinds[32])
 {
     guint32 k = leaf_reg(known, leaf, sub, r);
     guint32 forced = leaf_reg(sets[CS_ENCODE_FORCED], leaf, sub, r);
@@ -65,11 +65,9 @@ register_bits(CsCpuidData *const *sets, const CsCpuidData *known, guint32 leaf,
     guint32 vendor = leaf_reg(sets[CS_ENCODE_VENDOR], leaf, sub, r);
     gboolean vendor_leaf = leaf == 0 && sub == 0 && r != 0 &&
                            cs_cpuid_data_get_leaf(sets[CS_ENCODE_VENDOR], 0, 0);
-    char *out;
 
     if (!k && !vendor_leaf)
-        return NULL;
-    out = g_new0(char, 33);
+        return FALSE;
     for (int b = 31; b >= 0; b--) {
         guint32 m = 1u << b;
         BitKind kind = BIT_DEFAULT;
@@ -88,19 +86,34 @@ register_bits(CsCpuidData *const *sets, const CsCpuidData *known, guint32 leaf,
             kind = BIT_HOST;
         else if (k & m)
             kind = BIT_CLEAR;
-        out[31 - b] = chars[kind];
+        kinds[31 - b] = kind;
     }
+    return TRUE;
+}
+
+/* The characters of one register, bit 31 first; NULL when it holds
+ * nothing to say. */
+static char *
+register_bits(CsCpuidData *const *sets, const CsCpuidData *known, guint32 leaf,
+              guint32 sub, guint r, const char *chars)
+{
+    BitKind kinds[32];
+    char *out;
+
+    if (!register_kinds(sets, known, leaf, sub, r, kinds))
+        return NULL;
+    out = g_new0(char, 33);
+    for (guint c = 0; c < 32; c++)
+        out[c] = chars[kinds[c]];
     return out;
 }
 
-static char *
-format_masks(const CsCpuMap *map, CsCpuidData *const *sets, gboolean xen)
+/* The bits of a known feature, and the vendor leaf when the CPU names one:
+ * the registers the masks speak of. */
+static CsCpuidData *
+known_bits(const CsCpuMap *map, CsCpuidData *const *sets)
 {
-    g_autoptr(CsCpuidData) known = cs_cpuid_data_new();
-    g_autoptr(GString) s = g_string_new(NULL);
-    const CsCpuidLeaf *leaves;
-    gsize n = 0;
-    gboolean first = TRUE;
+    CsCpuidData *known = cs_cpuid_data_new();
 
     for (guint i = 0; i < cs_cpu_map_get_n_features(map); i++) {
         g_autoptr(CsCpuidData) f = cs_cpu_map_feature_data(map, i);
@@ -113,6 +126,62 @@ format_masks(const CsCpuMap *map, CsCpuidData *const *sets, gboolean xen)
         if (!cs_cpuid_data_get_leaf(known, 0, 0))
             cs_cpuid_data_add_leaf(known, &zero);
     }
+    return known;
+}
+
+/* The masks as JSON: one object per register with a mask of the bits of
+ * each kind ("set", "clear", "require", "forbid", "host"; other bits keep
+ * the hypervisor's default). */
+static JsonNode *
+masks_json(const CsCpuMap *map, CsCpuidData *const *sets)
+{
+    static const char *const kind_names[] = {
+        [BIT_SET] = "set", [BIT_CLEAR] = "clear", [BIT_REQUIRE] = "require",
+        [BIT_FORBID] = "forbid", [BIT_HOST] = "host",
+    };
+    g_autoptr(CsCpuidData) known = known_bits(map, sets);
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    const CsCpuidLeaf *leaves;
+    gsize n = 0;
+
+    json_builder_begin_array(b);
+    leaves = cs_cpuid_data_get_leaves(known, &n);
+    for (gsize i = 0; i < n; i++) {
+        for (guint r = 0; r < 4; r++) {
+            BitKind kinds[32];
+            guint32 masks[G_N_ELEMENTS(kind_names)] = { 0 };
+
+            if (!register_kinds(sets, known, leaves[i].eax_in, leaves[i].ecx_in, r, kinds))
+                continue;
+            for (guint c = 0; c < 32; c++)
+                masks[kinds[c]] |= 1u << (31 - c);
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "leaf");
+            json_builder_add_int_value(b, leaves[i].eax_in);
+            json_builder_set_member_name(b, "subleaf");
+            json_builder_add_int_value(b, leaves[i].ecx_in);
+            json_builder_set_member_name(b, "register");
+            json_builder_add_string_value(b, reg_names[r]);
+            for (guint k = BIT_CLEAR; k < G_N_ELEMENTS(kind_names); k++) {
+                json_builder_set_member_name(b, kind_names[k]);
+                json_builder_add_int_value(b, masks[k]);
+            }
+            json_builder_end_object(b);
+        }
+    }
+    json_builder_end_array(b);
+    return json_builder_get_root(b);
+}
+
+static char *
+format_masks(const CsCpuMap *map, CsCpuidData *const *sets, gboolean xen)
+{
+    g_autoptr(CsCpuidData) known = known_bits(map, sets);
+    g_autoptr(GString) s = g_string_new(NULL);
+    const CsCpuidLeaf *leaves;
+    gsize n = 0;
+    gboolean first = TRUE;
+
     if (xen)
         g_string_append(s, "cpuid = [\n");
     leaves = cs_cpuid_data_get_leaves(known, &n);
@@ -167,9 +236,11 @@ cmd_encode(int argc, char **argv)
 {
     CliCommon common = { 0 };
     g_autofree char *format = NULL;
+    gboolean mask_format;
     GOptionEntry entries[] = {
         { "format", 0, 0, G_OPTION_ARG_STRING, &format,
-          "Output: xml (default, six <cpudata> sets), xen or vmware", "FORMAT" },
+          "Output: xml (default: one <encoding> document holding a <set> per policy), "
+          "xen, vmware, or sections (each set as '# NAME' and a <cpudata>)", "FORMAT" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("CPU - encode a CPU definition "
@@ -184,9 +255,15 @@ cmd_encode(int argc, char **argv)
     if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "encode", 1, "expected exactly one CPU")) >= 0)
         return rc;
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "xen") != 0 &&
-        strcmp(format, "vmware") != 0) {
+        strcmp(format, "vmware") != 0 && strcmp(format, "sections") != 0) {
         cli_common_clear(&common);
-        return cli_usage("encode", "unknown format '%s' (xml, xen or vmware)", format);
+        return cli_usage("encode", "unknown format '%s' (xml, xen, vmware or sections)",
+                         format);
+    }
+    mask_format = format && (strcmp(format, "xen") == 0 || strcmp(format, "vmware") == 0);
+    if (common.json && format && strcmp(format, "sections") == 0) {
+        cli_common_clear(&common);
+        return cli_usage("encode", "--format sections is text; --json prints the sets");
     }
     if (!(map = cli_load_map(&common, &error)) ||
         !(def = cli_load_cpu(map, argv[1], &error)) ||
@@ -194,30 +271,52 @@ cmd_encode(int argc, char **argv)
         cli_common_clear(&common);
         return cli_fail(error);
     }
-    if (format && strcmp(format, "xml") != 0) {
+    if (common.json) {
+        JsonBuilder *jb = cli_json_begin("encode");
+
+        if (mask_format) {
+            json_builder_set_member_name(jb, "format");
+            json_builder_add_string_value(jb, format);
+            json_builder_set_member_name(jb, "registers");
+            json_builder_add_value(jb, masks_json(map, sets));
+        } else {
+            json_builder_set_member_name(jb, "sets");
+            json_builder_begin_object(jb);
+            for (guint i = 0; i < CS_ENCODE_LAST; i++) {
+                json_builder_set_member_name(jb, cs_encode_set_to_string(i));
+                json_builder_add_value(jb, cli_json_cpudata(sets[i]));
+            }
+            json_builder_end_object(jb);
+        }
+        for (guint i = 0; i < CS_ENCODE_LAST; i++)
+            cs_cpuid_data_free(sets[i]);
+        cli_common_clear(&common);
+        return cli_json_finish(jb);
+    } else if (mask_format) {
         g_autofree char *text = format_masks(map, sets, strcmp(format, "xen") == 0);
 
         g_string_append(out, text);
-    } else if (common.json) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autofree char *text = NULL;
-
-        json_builder_begin_object(b);
-        for (guint i = 0; i < CS_ENCODE_LAST; i++) {
-            g_autofree char *xml = cs_cpuid_data_format_xml(sets[i]);
-
-            json_builder_set_member_name(b, cs_encode_set_to_string(i));
-            json_builder_add_string_value(b, xml);
-        }
-        json_builder_end_object(b);
-        text = cli_json_to_string(json_builder_get_root(b));
-        g_string_append(out, text);
-    } else {
+    } else if (format && strcmp(format, "sections") == 0) {
         for (guint i = 0; i < CS_ENCODE_LAST; i++) {
             g_autofree char *xml = cs_cpuid_data_format_xml(sets[i]);
 
             g_string_append_printf(out, "# %s\n%s", cs_encode_set_to_string(i), xml);
         }
+    } else {
+        /* one document: <encoding> holding a <set> per policy */
+        g_string_append(out, "<encoding>\n");
+        for (guint i = 0; i < CS_ENCODE_LAST; i++) {
+            g_autofree char *xml = cs_cpuid_data_format_xml(sets[i]);
+            g_auto(GStrv) lines = g_strsplit(xml, "\n", -1);
+
+            g_string_append_printf(out, "  <set name='%s'>\n", cs_encode_set_to_string(i));
+            for (guint l = 0; lines[l]; l++) {
+                if (*lines[l])
+                    g_string_append_printf(out, "    %s\n", lines[l]);
+            }
+            g_string_append(out, "  </set>\n");
+        }
+        g_string_append(out, "</encoding>\n");
     }
     for (guint i = 0; i < CS_ENCODE_LAST; i++)
         cs_cpuid_data_free(sets[i]);

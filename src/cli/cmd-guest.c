@@ -20,7 +20,11 @@ qemu_feature_name(const char *name)
 static char *
 qemu_cpu_arg(const CsCpuDef *def)
 {
-    g_autoptr(GString) s = g_string_new(cs_cpu_def_get_model(def));
+    CsCpuMode mode = cs_cpu_def_get_mode(def);
+    /* host-passthrough and maximum are QEMU's "host" and "max" models */
+    g_autoptr(GString) s = g_string_new(mode == CS_CPU_MODE_HOST_PASSTHROUGH ? "host" :
+                                        mode == CS_CPU_MODE_MAXIMUM ? "max" :
+                                        cs_cpu_def_get_model(def));
 
     for (guint i = 0; i < cs_cpu_def_get_n_features(def); i++) {
         CsFeaturePolicy policy;
@@ -72,7 +76,12 @@ cmd_guest(int argc, char **argv)
         format = g_strdup("json");
     if (models)
         allowed = g_strsplit(models, ",", -1);
-    if (!(map = cli_load_map(&common, &error)) ||
+    if ((map = cli_load_map(&common, &error)) &&
+        !cli_check_models(map, "guest", "--models", allowed)) {
+        cli_common_clear(&common);
+        return CPUSEL_EXIT_USAGE;
+    }
+    if (!map ||
         !(host = cli_load_cpu(map, argv[1], &error)) ||
         !(guest = cli_load_cpu(map, argv[2], &error))) {
         cli_common_clear(&common);
@@ -80,30 +89,45 @@ cmd_guest(int argc, char **argv)
     }
     if (!cs_cpu_guest_data(map, host, guest, (const char *const *) allowed, &def, &data,
                            &error)) {
-        gboolean incompatible = g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE);
+        g_autoptr(CsCompareReport) report = NULL;
 
+        if (!g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE)) {
+            cli_common_clear(&common);
+            return cli_fail(error);
+        }
+        /* an incompatible pair: the same verdict compare gives */
+        if (format && strcmp(format, "json") == 0 &&
+            cs_cpu_compare(map, host, guest, CS_COMPARE_DEFAULT, &report, NULL) &&
+            cs_compare_report_get_result(report) == CS_COMPARE_INCOMPATIBLE) {
+            g_clear_error(&error);
+            cli_common_clear(&common);
+            return cli_print_compare(report, TRUE, "guest");
+        }
         cli_common_clear(&common);
-        rc = cli_fail(error);
-        return incompatible ? CPUSEL_EXIT_INCOMPATIBLE : rc;
+        cli_fail(error);
+        return CPUSEL_EXIT_INCOMPATIBLE;
     }
     if (format && strcmp(format, "qemu") == 0) {
         g_autofree char *arg = qemu_cpu_arg(def);
 
         text = g_strdup_printf("%s\n", arg);
     } else if (format && strcmp(format, "json") == 0) {
-        g_autoptr(JsonBuilder) b = json_builder_new();
+        JsonBuilder *b = cli_json_begin("guest");
         g_autofree char *arg = qemu_cpu_arg(def);
-        g_autofree char *xml = cs_cpuid_data_format_xml(data);
+        g_autoptr(CsCompareReport) report = NULL;
 
-        json_builder_begin_object(b);
+        /* the pair's verdict, as compare gives it (identical or superset) */
+        if (cs_cpu_compare(map, host, guest, CS_COMPARE_DEFAULT, &report, NULL))
+            cli_json_verdict(b, report);
         json_builder_set_member_name(b, "cpu");
         json_builder_add_value(b, cli_json_cpu_def(def));
         json_builder_set_member_name(b, "qemu");
         json_builder_add_string_value(b, arg);
         json_builder_set_member_name(b, "cpudata");
-        json_builder_add_string_value(b, xml);
-        json_builder_end_object(b);
-        text = cli_json_to_string(json_builder_get_root(b));
+        json_builder_add_value(b, cli_json_cpudata(data));
+        rc = cli_json_finish(b);
+        cli_common_clear(&common);
+        return rc;
     } else {
         text = cs_cpu_def_format_xml_full(def, 0, cs_cpu_map_get_format_flags(map));
     }

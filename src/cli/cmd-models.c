@@ -37,6 +37,10 @@ cmd_models(int argc, char **argv)
     if (common.json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
 
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "command");
+        json_builder_add_string_value(b, "models");
+        json_builder_set_member_name(b, "models");
         json_builder_begin_array(b);
         for (guint i = 0; i < n; i++) {
             g_auto(GStrv) sigs = cs_cpu_map_model_signatures(map, i);
@@ -76,6 +80,7 @@ cmd_models(int argc, char **argv)
             json_builder_end_object(b);
         }
         json_builder_end_array(b);
+        json_builder_end_object(b);
         text = cli_json_to_string(json_builder_get_root(b));
     } else {
         GString *s = g_string_new(NULL);
@@ -114,6 +119,60 @@ cmd_models(int argc, char **argv)
     return cli_print(text);
 }
 
+/* A feature's bits: [{"kind": "cpuid", "leaf", "subleaf", "register",
+ * "mask"} or {"kind": "msr", "index", "register", "mask"}]. */
+static JsonNode *
+feature_bits_json(const CsCpuidData *d)
+{
+    static const char *const regs[] = { "eax", "ebx", "ecx", "edx" };
+    g_autoptr(JsonBuilder) b = json_builder_new();
+    gsize nl = 0, nm = 0;
+    const CsCpuidLeaf *l = cs_cpuid_data_get_leaves(d, &nl);
+    const CsMsr *m = cs_cpuid_data_get_msrs(d, &nm);
+
+    json_builder_begin_array(b);
+    for (gsize k = 0; k < nl; k++) {
+        guint32 v[] = { l[k].eax, l[k].ebx, l[k].ecx, l[k].edx };
+
+        for (guint r = 0; r < 4; r++) {
+            if (!v[r])
+                continue;
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "kind");
+            json_builder_add_string_value(b, "cpuid");
+            json_builder_set_member_name(b, "leaf");
+            json_builder_add_int_value(b, l[k].eax_in);
+            json_builder_set_member_name(b, "subleaf");
+            json_builder_add_int_value(b, l[k].ecx_in);
+            json_builder_set_member_name(b, "register");
+            json_builder_add_string_value(b, regs[r]);
+            json_builder_set_member_name(b, "mask");
+            json_builder_add_int_value(b, v[r]);
+            json_builder_end_object(b);
+        }
+    }
+    for (gsize k = 0; k < nm; k++) {
+        guint32 v[] = { m[k].eax, m[k].edx };
+
+        for (guint r = 0; r < 2; r++) {
+            if (!v[r])
+                continue;
+            json_builder_begin_object(b);
+            json_builder_set_member_name(b, "kind");
+            json_builder_add_string_value(b, "msr");
+            json_builder_set_member_name(b, "index");
+            json_builder_add_int_value(b, m[k].index);
+            json_builder_set_member_name(b, "register");
+            json_builder_add_string_value(b, r ? "edx" : "eax");
+            json_builder_set_member_name(b, "mask");
+            json_builder_add_int_value(b, v[r]);
+            json_builder_end_object(b);
+        }
+    }
+    json_builder_end_array(b);
+    return json_builder_get_root(b);
+}
+
 int
 cmd_features(int argc, char **argv)
 {
@@ -138,6 +197,10 @@ cmd_features(int argc, char **argv)
         return cli_fail(error);
     }
     n = cs_cpu_map_get_n_features(map);
+    json_builder_begin_object(b);
+    json_builder_set_member_name(b, "command");
+    json_builder_add_string_value(b, "features");
+    json_builder_set_member_name(b, "features");
     json_builder_begin_array(b);
     g_string_append_printf(s, "%-28s %-10s %-40s %s\n", "FEATURE", "MIGRATABLE", "BITS",
                            "ALIASES");
@@ -178,13 +241,14 @@ cmd_features(int argc, char **argv)
         json_builder_set_member_name(b, "migratable");
         json_builder_add_boolean_value(b, cs_cpu_map_feature_migratable(map, i));
         json_builder_set_member_name(b, "bits");
-        json_builder_add_string_value(b, bits->str);
+        json_builder_add_value(b, feature_bits_json(d));
         json_builder_set_member_name(b, "aliases");
         json_builder_add_value(b, cli_json_strv(aliases));
         json_builder_end_object(b);
         g_string_free(bits, TRUE);
     }
     json_builder_end_array(b);
+    json_builder_end_object(b);
     if (common.json) {
         text = cli_json_to_string(json_builder_get_root(b));
         g_string_free(s, TRUE);

@@ -43,9 +43,11 @@ cmd_update(int argc, char **argv)
         return cli_fail(error);
     }
     if (common.json) {
-        g_autofree char *text = cli_json_to_string(cli_json_cpu_def(guest));
+        JsonBuilder *b = cli_json_begin("update");
 
-        rc = cli_print(text);
+        json_builder_set_member_name(b, "cpu");
+        json_builder_add_value(b, cli_json_cpu_def(guest));
+        rc = cli_json_finish(b);
     } else {
         g_autofree char *xml = cs_cpu_def_format_xml_full(guest, 0, cs_cpu_map_get_format_flags(map));
 

@@ -78,7 +78,7 @@ cli_usage(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "cpusel %s: %s\nTry 'cpusel %s --help'.\n", cmd, msg, cmd);
+    fprintf(stderr, "cpusel %s: %s (see 'cpusel %s --help')\n", cmd, msg, cmd);
     return CPUSEL_EXIT_USAGE;
 }
 
@@ -490,4 +490,16 @@ cli_append_comment(GString *out, const char *text)
     if (text[strlen(text) - 1] != '\n')
         g_string_append_c(out, '\n');
     g_string_append(out, "-->\n");
+}
+
+gboolean
+cli_check_models(const CsCpuMap *map, const char *cmd, const char *option,
+                 char *const *entries)
+{
+    g_autoptr(GError) error = NULL;
+
+    if (cs_cpu_map_check_model_list(map, (const char *const *) entries, &error))
+        return TRUE;
+    cli_usage(cmd, "%s in %s", error->message, option);
+    return FALSE;
 }

@@ -97,9 +97,7 @@ cs_cpu_def_expand_features(const CsCpuMap *map, CsCpuDef *def, GError **error)
     g_return_val_if_fail(map != NULL && def != NULL, FALSE);
     host = def->type == CS_CPU_TYPE_HOST;
     if (!def->model || (mi = cs_cpu_map_lookup_model(map, def->model)) < 0) {
-        g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'",
-                    def->model ? def->model : "");
-        return FALSE;
+        return cs_unknown_model_error(map, def->model ? def->model : "", error);
     }
     m = &map->t.models[mi];
     expanded = cs_cpu_def_new(def->type);

@@ -272,20 +272,8 @@ enum {
     VEC_LAST
 };
 
-static gboolean
-unknown_feature(const char *name, GError **error)
-{
-    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE, "unknown CPU feature '%s'",
-                name);
-    return FALSE;
-}
-
-static gboolean
-unknown_model(const char *name, GError **error)
-{
-    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'", name);
-    return FALSE;
-}
+#define unknown_feature(name, error) cs_unknown_feature_error(map, (name), (error))
+#define unknown_model(name, error) cs_unknown_model_error(map, (name), (error))
 
 static gboolean
 add_model(const CsCpuMap *map, const CsCpuDef *def, CsWord *vec, const CsMapModel **out_model,

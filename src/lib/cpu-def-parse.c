@@ -1067,6 +1067,58 @@ fast_parse(const char *xml, gsize len, CsParseType type)
     return fast_build(&d, type);
 }
 
+/* A domain capabilities document: its host-model CPU, the CPU the
+ * hypervisor offers (as virsh hypervisor-cpu-compare judges against it),
+ * as a custom guest CPU with the document's <arch>. */
+static CsCpuDef *
+parse_domcaps(xmlDoc *doc, const char *source, GError **error)
+{
+    const xmlNode *root = xmlDocGetRootElement(doc);
+    const xmlNode *cpu = cs_xml_child(root, "cpu");
+    const xmlNode *arch = cs_xml_child(root, "arch");
+    const xmlNode *mode = NULL;
+    g_autoptr(xmlDoc) tmp = NULL;
+    xmlNode *node;
+    CsCpuDef *def;
+
+    for (const xmlNode *c = cpu ? cpu->children : NULL; c; c = c->next) {
+        g_autofree char *name = NULL;
+
+        if (cs_xml_is(c, "mode") && (name = cs_xml_prop(c, "name")) &&
+            strcmp(name, "host-model") == 0) {
+            mode = c;
+            break;
+        }
+    }
+    if (mode) {
+        g_autofree char *supported = cs_xml_prop(mode, "supported");
+
+        if (g_strcmp0(supported, "no") == 0)
+            mode = NULL;
+    }
+    if (!mode || !cs_xml_child(mode, "model")) {
+        fail(error, CS_ERROR_PARSE, source, cpu ? cpu : root,
+             "the domain capabilities offer no host-model CPU");
+        return NULL;
+    }
+    /* the mode's children as a <cpu mode='custom' match='exact'> */
+    tmp = xmlNewDoc((const xmlChar *) "1.0");
+    node = xmlNewDocNode(tmp, NULL, (const xmlChar *) "cpu", NULL);
+    xmlDocSetRootElement(tmp, node);
+    xmlNewProp(node, (const xmlChar *) "mode", (const xmlChar *) "custom");
+    xmlNewProp(node, (const xmlChar *) "match", (const xmlChar *) "exact");
+    for (const xmlNode *c = mode->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE &&
+            (cs_xml_is(c, "model") || cs_xml_is(c, "vendor") || cs_xml_is(c, "feature")))
+            xmlAddChild(node, xmlDocCopyNode((xmlNode *) c, tmp, 1));
+    }
+    if (!(def = cs_cpu_def_parse_node(node, source, CS_PARSE_GUEST, error)))
+        return NULL;
+    if (arch && arch->children && arch->children->content)
+        def->arch = g_strstrip(g_strdup((const char *) arch->children->content));
+    return def;
+}
+
 CsCpuDef *
 cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source, CsParseType type,
                      GError **error)
@@ -1082,6 +1134,8 @@ cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source, CsParseType
         return fast;
     if (!(doc = cs_xml_read(xml, len, source, error)))
         return NULL;
+    if (cs_xml_is(xmlDocGetRootElement(doc), "domainCapabilities"))
+        return parse_domcaps(doc, source, error);
     if (!(cpu = cs_xml_find(xmlDocGetRootElement(doc), "cpu"))) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s: the document holds no <cpu> element", source);

@@ -397,6 +397,31 @@ looks_like_xml(const char *buf, gsize len)
     return FALSE;
 }
 
+/* Whether the first line that says something (not blank, not a '#'
+ * comment) is a "CPU[ N]:" header or a "0x... 0x..:" leaf line of
+ * `cpuid -r`: text of another kind (/proc/cpuinfo, a QMP reply, ...) is
+ * refused as a whole rather than at its first line. */
+static gboolean
+looks_like_cpuid_r(const char *buf, gsize len)
+{
+    const char *p = buf, *end = buf + len;
+
+    while (p < end) {
+        const char *eol = memchr(p, '\n', end - p);
+        const char *q = p;
+
+        if (!eol)
+            eol = end;
+        while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (q < eol && *q != '#')
+            return (eol - q >= 3 && strncmp(q, "CPU", 3) == 0) ||
+                   (eol - q >= 2 && strncmp(q, "0x", 2) == 0);
+        p = eol + 1;
+    }
+    return TRUE;    /* empty: the parser says so */
+}
+
 CsCpuidData *
 cs_cpuid_data_load_file(const char *path, GError **error)
 {
@@ -410,6 +435,15 @@ cs_cpuid_data_load_file(const char *path, GError **error)
     }
     if (looks_like_xml(buf, len))
         return cs_cpuid_data_parse_xml(buf, len, path, error);
+    if (!looks_like_cpuid_r(buf, len)) {
+        g_autofree char *shown = g_strescape(path, NULL);
+
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                    "%s: not a raw CPU dump: cpusel reads libvirt <cpudata> XML and the "
+                    "output of 'cpuid -r' (a <cpu> definition goes to compare, update, "
+                    "guest or baseline)", shown);
+        return NULL;
+    }
     return cs_cpuid_data_parse_cpuid_r(buf, len, path, error);
 }
 

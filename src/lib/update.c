@@ -81,9 +81,7 @@ add_removed(const CsCpuMap *map, CsCpuDef *guest, CsFeaturePolicy policy, GError
     int mi = guest->model ? cs_cpu_map_lookup_model(map, guest->model) : -1;
 
     if (mi < 0) {
-        g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'",
-                    guest->model ? guest->model : "");
-        return FALSE;
+        return cs_unknown_model_error(map, guest->model ? guest->model : "", error);
     }
     for (guint r = 0; r < map->t.models[mi].n_removed; r++) {
         const char *name = map->t.features[map->t.models[mi].removed[r]].name;
@@ -155,11 +153,8 @@ cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
             if (kind == CS_ARCH_X86) {
                 int fi = cs_cpu_map_lookup_feature(map, f->name);
 
-                if (fi < 0) {
-                    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE,
-                                "unknown CPU feature '%s'", f->name);
-                    return FALSE;
-                }
+                if (fi < 0)
+                    return cs_unknown_feature_error(map, f->name, error);
                 has = cs_vec_has_feature(host_vec, &map->t.features[fi]);
             } else {
                 has = cs_cpu_def_find_feature(host, f->name) >= 0;

@@ -19,6 +19,14 @@ void cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint
  * usability, and compare through the decoded host). */
 void cs_x86_host_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec);
 
+/* Sets CS_ERROR_UNKNOWN_MODEL / _FEATURE for @name, which is shown quoted,
+ * cut to 64 characters and with control characters escaped, followed by
+ * the nearest names of @map (nullable) as suggestions. Returns: FALSE. */
+gboolean cs_unknown_model_error(const CsCpuMap *map, const char *name, GError **error);
+gboolean cs_unknown_feature_error(const CsCpuMap *map, const char *name, GError **error);
+/* Returns: (transfer full) @name as error messages show it. */
+char *cs_shown_name(const char *name);
+
 /* Appends the features of @vec (consumed) to @def with @policy. */
 void cs_x86_vec_to_def(const CsCpuMap *map, CsWord *vec, CsCpuDef *def,
                        CsFeaturePolicy policy);

@@ -17,8 +17,7 @@ cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError *
         int mi = cs_cpu_map_lookup_model(map, def->model);
 
         if (mi < 0) {
-            g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL,
-                        "unknown CPU model '%s'", def->model);
+            cs_unknown_model_error(map, def->model, error);
             return NULL;
         }
         memcpy(vec, map->t.models[mi].vec, sizeof(CsWord) * map->t.n_words);
@@ -34,8 +33,7 @@ cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError *
             (policy != CS_X86_ALL && (int) fpol != policy))
             continue;
         if ((fi = cs_cpu_map_lookup_feature(map, f->name)) < 0) {
-            g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE,
-                        "unknown CPU feature '%s'", f->name);
+            cs_unknown_feature_error(map, f->name, error);
             return NULL;
         }
         if (policy != CS_X86_ALL || fpol == CS_FEATURE_FORCE || fpol == CS_FEATURE_REQUIRE)
