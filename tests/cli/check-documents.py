@@ -73,7 +73,7 @@ def check_members(obj, keys, where):
 
 
 def main():
-    cpusel, tests = sys.argv[1], sys.argv[2]
+    cpusel, tests = os.path.abspath(sys.argv[1]), sys.argv[2]
     os.chdir(tests)
     print('1..%d' % len(CASES))
     bad = 0
