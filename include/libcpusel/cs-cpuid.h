@@ -67,6 +67,12 @@ CS_EXPORT CsCpuidData *cs_cpuid_data_parse_cpuid_r(const char *text, gsize len,
                                                    const char *source, GError **error);
 /* Reads a file holding <cpudata> XML or `cpuid -r` text (detected).
  * Returns: (transfer full) the data, or NULL with @error set. */
+/* Parses raw data in either form (<cpudata> XML or `cpuid -r` text), told
+ * apart by its first characters; text of any other kind is refused as a
+ * whole, naming the forms cpusel reads. @source names the input in errors.
+ * Returns: (transfer full) the data, or NULL with @error set. */
+CS_EXPORT CsCpuidData *cs_cpuid_data_parse(const char *buf, gsize len, const char *source,
+                                           GError **error);
 CS_EXPORT CsCpuidData *cs_cpuid_data_load_file(const char *path, GError **error);
 
 /* Returns: (transfer full) libvirt's <cpudata arch='x86'> text. */

@@ -25,9 +25,7 @@ cli_load_cpu(const CsCpuMap *map, const char *path, GError **error)
 
     if ((strstr(xml, "<cpudata") && !strstr(xml, "<cpu>") && !strstr(xml, "<cpu ")) ||
         !is_xml) {
-        g_autoptr(CsCpuidData) data = is_xml ?
-                                      cs_cpuid_data_parse_xml(xml, len, path, error) :
-                                      cs_cpuid_data_parse_cpuid_r(xml, len, path, error);
+        g_autoptr(CsCpuidData) data = cs_cpuid_data_parse(xml, len, path, error);
 
         if (!data)
             return NULL;

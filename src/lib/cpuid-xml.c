@@ -433,18 +433,27 @@ cs_cpuid_data_load_file(const char *path, GError **error)
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s", local->message);
         return NULL;
     }
+    return cs_cpuid_data_parse(buf, len, path, error);
+}
+
+CsCpuidData *
+cs_cpuid_data_parse(const char *buf, gsize len, const char *source, GError **error)
+{
+    g_return_val_if_fail(buf != NULL || len == 0, NULL);
+    if (!source)
+        source = "(CPU data)";
     if (looks_like_xml(buf, len))
-        return cs_cpuid_data_parse_xml(buf, len, path, error);
+        return cs_cpuid_data_parse_xml(buf, len, source, error);
     if (!looks_like_cpuid_r(buf, len)) {
-        g_autofree char *shown = g_strescape(path, NULL);
+        g_autofree char *shown = g_strescape(source, NULL);
 
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s: not a raw CPU dump: cpusel reads libvirt <cpudata> XML and the "
-                    "output of 'cpuid -r' (a <cpu> definition goes to compare, update, "
-                    "guest or baseline)", shown);
+                    "%s: unrecognised input: cpusel reads raw CPU dumps (libvirt "
+                    "<cpudata> XML, the output of 'cpuid -r') and CPU definitions "
+                    "(<cpu>, capabilities and domain capabilities XML)", shown);
         return NULL;
     }
-    return cs_cpuid_data_parse_cpuid_r(buf, len, path, error);
+    return cs_cpuid_data_parse_cpuid_r(buf, len, source, error);
 }
 
 char *
