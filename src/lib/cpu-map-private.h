@@ -76,6 +76,8 @@ typedef struct {
 } CsNameIndex;
 
 typedef struct {
+    const char *identity;       /* the libvirt release whose map's facts these
+                                 * are ("libvirt 12.8.0"), or NULL if unknown */
     guint n_words;
     const CsWordKey *words;
     guint n_vendors;

@@ -187,6 +187,13 @@ cs_cpu_map_get_source(const CsCpuMap *map)
     return map->source;
 }
 
+const char *
+cs_cpu_map_get_identity(const CsCpuMap *map)
+{
+    g_return_val_if_fail(map != NULL, NULL);
+    return map->t.identity;
+}
+
 guint
 cs_cpu_map_get_n_vendors(const CsCpuMap *map)
 {
