@@ -391,7 +391,8 @@ main(int argc, char **argv)
     if (strcmp(map_dir, "builtin") == 0) {
         map = cs_cpu_map_new_builtin();
     } else if (!g_file_test(map_dir, G_FILE_TEST_IS_DIR)) {
-        printf("1..0 # SKIP no libvirt cpu_map at %s\n", map_dir);
+        printf("1..0 # SKIP no libvirt cpu_map at %s (install libvirt0, or set "
+               "CS_LIBVIRT_CPU_MAP)\n", map_dir);
         return 77;
     } else if (!(map = cs_cpu_map_load_dir(map_dir, &error))) {
         fprintf(stderr, "%s\n", error->message);

@@ -246,7 +246,10 @@ test_reference_dumps(void)
     guint n = 0;
 
     if (!d) {
-        g_test_skip("no reference data");
+        g_autofree char *why = g_strdup_printf("no reference dumps in %s (set "
+                                               "CS_REFERENCE_DIR)", dir);
+
+        g_test_skip(why);
         return;
     }
     libvirt = cs_cpu_map_load_dir("/usr/share/libvirt/cpu_map", NULL);
