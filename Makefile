@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # cpusel: thin wrapper over meson + ninja.
 #   make          build build/cpusel, build/cpusel-bench and the library
 #   make run      install missing build dependencies (as root), build, decode this host

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Random differential test of `cpusel baseline` against libvirt 9.0 (lvcpu).
 
 Draws sets of 2-12 real host CPUs (libvirt's decodes of the reference dumps,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Differential test of cpusel's decode against libvirt 9.0 (the oracle).
 
 Makes random variations of the reference dumps (x86*-cpuid-*.xml) with a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Differential test of cpusel's compare/update/encode against libvirt 9.0.
 
 Generates random guest CPUs (random model, mode, match, fallback, vendor,

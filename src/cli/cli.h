@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel: shared command-line helpers (public API only) */
 #pragma once
 

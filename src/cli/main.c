@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel: the command-line tool; one subcommand per cmd-*.c file */
 #include <string.h>
 #include <locale.h>

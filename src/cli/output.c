@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel: option parsing, map loading, errors and JSON shared by the commands */
 #include <stdio.h>
 #include <string.h>

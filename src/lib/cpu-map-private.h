@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CPU map internals (never installed)
  *
  * A map is a set of tables. Every CPUID/MSR register word that some feature

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CsCpuMap, an immutable refcounted CPU map */
 #include <string.h>
 #include <libcpusel/cs-error.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Conformance of compare, encode and update with libvirt 9.0's answers in
  * ../shared/reference/expected (CS_REFERENCE_DIR), using libvirt's own map
  * (/usr/share/libvirt/cpu_map, or CS_LIBVIRT_CPU_MAP). Skips (77) when

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Decoding raw CPUID data: fake data sheets and invariants on real dumps */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
