@@ -1,12 +1,17 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # cpusel: thin wrapper over meson + ninja.
 #   make          build build/cpusel, build/cpusel-bench and the library
 #   make run      install missing build dependencies (as root), build, decode this host
 #   make check    same setup, then the whole test suite (plain and ASan+UBSan builds)
+#   make install  build and install under PREFIX (default /usr/local), staged
+#                 under DESTDIR when given: make install PREFIX=/usr DESTDIR=/tmp/x
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON      ?= meson
 NINJA      ?= ninja
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
 BUILD_DEPS = meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxml2-dev \
              libjson-glib-dev python3
@@ -14,7 +19,7 @@ BUILD_DEPS = meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxml2-d
 # library the test oracle runs; valgrind checks for leaks.
 TEST_DEPS  = libvirt0 libxml2-dev valgrind
 
-.PHONY: all run check deps test-deps clean
+.PHONY: all run check install deps test-deps clean
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -44,6 +49,18 @@ check: test-deps
 	@$(MAKE) --no-print-directory $(ASAN_BUILD)/build.ninja
 	$(NINJA) -C $(ASAN_BUILD)
 	@sh tools/run-tests.sh $(BUILD) $(ASAN_BUILD)
+
+# The build directory is set up (or reconfigured) for PREFIX, then meson
+# installs: PREFIX/bin/cpusel, the library (libcpusel.so.0) in meson's libdir
+# (lib/<multiarch> on Debian), the headers in PREFIX/include/libcpusel,
+# libcpusel.pc, the man page cpusel(1) and the bash completion.
+install:
+	@if [ -f $(BUILD)/build.ninja ]; then \
+		$(MESON) configure $(BUILD) --prefix=$(PREFIX); \
+	else \
+		$(MESON) setup $(BUILD) --buildtype=debugoptimized -Dwerror=true --prefix=$(PREFIX); \
+	fi
+	$(MESON) install -C $(BUILD) $(if $(DESTDIR),--destdir "$(abspath $(DESTDIR))")
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel-bench baseline FILE... N [--expand] [--migratable]: the same lines
  * as `lvcpu bench baseline`: the first full call (incl. loading the map),
  * then N full calls (read + parse the files, baseline, format) and N calls

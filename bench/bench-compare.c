@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel-bench compare HOST GUEST N: the same lines as `lvcpu bench compare`:
  * the first full call (incl. loading the map), then N full calls (parse the
  * host and guest <cpu> XML, already read into memory, + cs_cpu_compare) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel-bench: timing helpers shared by the modes */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel-bench: times libcpusel operations, printing the same lines as the
  * oracle's `lvcpu bench` so both can be compared side by side.
  *

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Side-by-side figures: cpusel-bench against the oracle's lvcpu bench (libvirt
 # 9.0) on the same machine in the same run, with libvirt's map for both (and
 # cpusel's built-in map for first calls). Prints one line per case with the

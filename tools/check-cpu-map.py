@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Consistency check of cpusel's CPU map, optionally against libvirt maps.
 
-Usage: check-cpu-map.py INDEX [--libvirt DIR]... [--exact]
+Usage: check-cpu-map.py INDEX [--libvirt DIR | --libvirt-env VAR=DIR]...
+                        [--exact]
 
 1. Loads the map named by INDEX with the generator's parser: every model
    feature exists, every alias resolves to one feature, no bit belongs to
@@ -18,7 +19,9 @@ Usage: check-cpu-map.py INDEX [--libvirt DIR]... [--exact]
    lists under `removed` that the older map still had. With --exact no
    such difference is allowed (use it against the map ours was imported
    from), and the map order of features and models must be the same.
-   If no DIR given with --libvirt exists, the check is skipped: exit 77.
+   --libvirt-env VAR=DIR names $VAR when it is set, else DIR (so the test
+   suite reads the variable when it runs). If no DIR given exists, the
+   check is skipped: exit 77.
 """
 
 import importlib.util
@@ -195,12 +198,19 @@ def check_libvirt(cmap, lvdir, exact, chk):
 def main(argv):
     args = argv[1:]
     lvdirs = []
+    hints = []
     exact = False
     index = None
     i = 0
     while i < len(args):
         if args[i] == "--libvirt" and i + 1 < len(args):
             lvdirs.append(args[i + 1])
+            i += 2
+        elif args[i] == "--libvirt-env" and i + 1 < len(args) and \
+                "=" in args[i + 1]:
+            var, default = args[i + 1].split("=", 1)
+            lvdirs.append(os.environ.get(var) or default)
+            hints.append("set %s" % var)
             i += 2
         elif args[i] == "--exact":
             exact = True
@@ -238,8 +248,9 @@ def main(argv):
         print("%d problems" % len(chk.errors))
         return 1
     if lvdirs and not present:
-        print("no libvirt cpu_map at %s: cross-check skipped"
-              % ", ".join(lvdirs))
+        print("SKIP: no libvirt cpu_map at %s: cross-check not run (%s)"
+              % (", ".join(lvdirs), "; ".join(hints) if hints else
+                 "install libvirt0 for /usr/share/libvirt/cpu_map"))
         return SKIP
     print("all checks passed")
     return 0

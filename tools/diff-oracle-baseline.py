@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Random differential test of `cpusel baseline` against libvirt 9.0 (lvcpu).
 
 Draws sets of 2-12 real host CPUs (libvirt's decodes of the reference dumps,
@@ -23,8 +24,12 @@ Against libvirt 12.8 (its oracle and map, cpusel's built-in map):
 random features of the map added or removed (decoded hosts are then not the
 only inputs); such members are read from the copy by both tools.
 
-Without --lvcpu the oracle is built from ../shared/oracle (--oracle-src) in a
-temporary directory.
+Without --lvcpu the oracle is built from $CS_ORACLE_DIR (default
+../shared/oracle beside the project; --oracle-src) in a temporary directory;
+the reference data is $CS_REFERENCE_DIR (default ../shared/reference).
+--libvirt12 is short for the 12.8 options above, with lvcpu12 of
+$CS_ORACLE12_DIR (default ../shared/oracle12) and the map
+$CS_LIBVIRT12_CPU_MAP (default /tmp/sidroot/usr/share/libvirt/cpu_map).
 
 Exit status: 0 all agree, 1 some differ, 77 the oracle is unusable.
 """
@@ -37,6 +42,36 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LV12_MAP = os.environ.get('CS_LIBVIRT12_CPU_MAP',
+                          '/tmp/sidroot/usr/share/libvirt/cpu_map')
+
+
+def beside_project(env, name):
+    """$ENV, else ../shared/NAME beside the project (the usual layout)."""
+    return os.environ.get(env) or os.path.normpath(os.path.join(HERE, '..', '..', 'shared', name))
+
+
+def oracle12():
+    """lvcpu12 of $CS_ORACLE12_DIR (default ../shared/oracle12)."""
+    return os.path.join(beside_project('CS_ORACLE12_DIR', 'oracle12'), 'lvcpu12')
+
+
+def hint_oracle(args):
+    """How to enable a run that lacks the oracle."""
+    if args.libvirt12:
+        return ('set CS_ORACLE12_DIR to the lvcpu12 oracle; it needs the sid '
+                'chroot of its setup-sid.sh')
+    return 'set CS_ORACLE_DIR to the lvcpu sources; they need libvirt0 9.0'
+
+
+def hint_map(args):
+    """How to enable a run that lacks the oracle's cpu_map."""
+    if args.libvirt12:
+        return 'set CS_LIBVIRT12_CPU_MAP to libvirt 12.8\'s cpu_map'
+    return 'install libvirt0 for /usr/share/libvirt/cpu_map'
 
 MAP = '/usr/share/libvirt/cpu_map'
 MODES = [('plain', []), ('expand', ['--expand']), ('migratable', ['--migratable'])]
@@ -52,31 +87,48 @@ def vendor_of(path):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
     ap.add_argument('--cpusel', required=True)
     ap.add_argument('--lvcpu')
-    ap.add_argument('--oracle-src', default=os.path.join(here, '..', '..', 'shared', 'oracle'))
-    ap.add_argument('--ref', default=os.environ.get(
-        'CS_REFERENCE_DIR', os.path.join(here, '..', '..', 'shared', 'reference')))
+    ap.add_argument('--oracle-src', default=beside_project('CS_ORACLE_DIR', 'oracle'))
+    ap.add_argument('--libvirt12', action='store_true',
+                    help="against libvirt 12.8: lvcpu12 of $CS_ORACLE12_DIR (default "
+                         "../shared/oracle12), its map ($CS_LIBVIRT12_CPU_MAP, default "
+                         "/tmp/sidroot/usr/share/libvirt/cpu_map), expected-libvirt12 "
+                         "hosts, cpusel's built-in map, up to 50 hosts, 30%% mutated")
+    ap.add_argument('--ref', default=beside_project('CS_REFERENCE_DIR', 'reference'))
     ap.add_argument('--sets', type=int, default=2000)
     ap.add_argument('--seed', type=int, default=4)
     ap.add_argument('--jobs', type=int, default=os.cpu_count() or 2)
     ap.add_argument('--show', type=int, default=5, help='differences to print')
     ap.add_argument('--expected-set', default='expected')
-    ap.add_argument('--cpu-map', default=MAP, help="the oracle's map (its feature names)")
+    ap.add_argument('--cpu-map', help="the oracle's map (its feature names; default %s)" % MAP)
     ap.add_argument('--cpusel-map', help="cpusel's map: a directory or 'builtin' "
                                         "(default: --cpu-map)")
-    ap.add_argument('--max-hosts', type=int, default=12)
-    ap.add_argument('--mutate', type=float, default=0.0)
+    ap.add_argument('--max-hosts', type=int)
+    ap.add_argument('--mutate', type=float)
     args = ap.parse_args()
+    if args.libvirt12:
+        args.lvcpu = args.lvcpu or oracle12()
+        args.cpu_map = args.cpu_map or LV12_MAP
+        if args.expected_set == 'expected':
+            args.expected_set = 'expected-libvirt12'
+        args.cpusel_map = args.cpusel_map or 'builtin'
+        args.max_hosts = args.max_hosts or 50
+        args.mutate = 0.3 if args.mutate is None else args.mutate
+    args.cpu_map = args.cpu_map or MAP
+    args.max_hosts = args.max_hosts or 12
+    args.mutate = args.mutate or 0.0
 
     ref = os.path.abspath(args.ref)
     dec = os.path.join(ref, args.expected_set, 'decode')
     cmap = args.cpusel_map or args.cpu_map
     map_args = [] if cmap == 'builtin' else ['--cpu-map', cmap]
-    if not os.path.isdir(dec) or not os.path.isdir(args.cpu_map):
-        print('skip: no reference folder or libvirt map')
+    if not os.path.isdir(dec):
+        print('SKIP: no reference decodes in %s (set CS_REFERENCE_DIR)' % dec)
+        return 77
+    if not os.path.isdir(args.cpu_map):
+        print('SKIP: no libvirt cpu_map at %s (%s)' % (args.cpu_map, hint_map(args)))
         return 77
     if not args.lvcpu:
         build = tempfile.mkdtemp(prefix='lvcpu-')
@@ -85,13 +137,14 @@ def main():
             subprocess.run(['make', '-C', os.path.join(build, 'oracle')],
                            capture_output=True, check=True)
         except (OSError, subprocess.CalledProcessError):
-            print('skip: the oracle cannot be built from %s' % args.oracle_src)
+            print('SKIP: the oracle cannot be built from %s (%s)'
+                  % (args.oracle_src, hint_oracle(args)))
             return 77
         args.lvcpu = os.path.join(build, 'oracle', 'lvcpu')
     try:
         subprocess.run([args.lvcpu, 'selftest'], capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError):
-        print('skip: the oracle %s does not run' % args.lvcpu)
+        print('SKIP: the oracle %s does not run (%s)' % (args.lvcpu, hint_oracle(args)))
         return 77
 
     hosts = sorted(os.path.join(dec, f) for f in os.listdir(dec) if f.endswith('-host.xml'))

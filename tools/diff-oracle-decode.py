@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Differential test of cpusel's decode against libvirt 9.0 (the oracle).
 
 Makes random variations of the reference dumps (x86*-cpuid-*.xml) with a
@@ -9,13 +10,17 @@ entries blocked, "Name:feat:feat"), by `lvcpu batch` (one process) and by
 tests/conformance/decode-batch (one process), both with libvirt's cpu_map,
 and the outputs are compared byte for byte (for failures: both must fail).
 
-usage: diff-oracle-decode.py (--lvcpu PATH | --build-oracle SRC)
+usage: diff-oracle-decode.py [--lvcpu PATH | --build-oracle SRC | --libvirt12]
                              --cpusel-batch PATH [-n N] [--seed S]
                              [--reference DIR] [--cpu-map DIR] [--keep DIR]
                              [--cpusel-map DIR|builtin]
+The oracle is built from $CS_ORACLE_DIR (default ../shared/oracle beside the
+project) unless --lvcpu names one; the reference data is $CS_REFERENCE_DIR
+(default ../shared/reference).
 --cpu-map is the oracle's map (its bits are mutated); cpusel uses the same
-map unless --cpusel-map says otherwise. Against libvirt 12.8:
-  --lvcpu ../shared/oracle12/lvcpu12 --cpu-map /tmp/sidroot/usr/share/libvirt/cpu_map
+map unless --cpusel-map says otherwise. Against libvirt 12.8: --libvirt12,
+short for --lvcpu $CS_ORACLE12_DIR/lvcpu12 (default ../shared/oracle12)
+  --cpu-map $CS_LIBVIRT12_CPU_MAP (default /tmp/sidroot/usr/share/libvirt/cpu_map)
   --cpusel-map builtin
 Exit status: 0 when everything agrees, 1 otherwise, 77 when a tool or the
 reference data is missing.
@@ -29,6 +34,36 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LV12_MAP = os.environ.get('CS_LIBVIRT12_CPU_MAP',
+                          '/tmp/sidroot/usr/share/libvirt/cpu_map')
+
+
+def beside_project(env, name):
+    """$ENV, else ../shared/NAME beside the project (the usual layout)."""
+    return os.environ.get(env) or os.path.normpath(os.path.join(HERE, '..', '..', 'shared', name))
+
+
+def oracle12():
+    """lvcpu12 of $CS_ORACLE12_DIR (default ../shared/oracle12)."""
+    return os.path.join(beside_project('CS_ORACLE12_DIR', 'oracle12'), 'lvcpu12')
+
+
+def hint_oracle(args):
+    """How to enable a run that lacks the oracle."""
+    if args.libvirt12:
+        return ('set CS_ORACLE12_DIR to the lvcpu12 oracle; it needs the sid '
+                'chroot of its setup-sid.sh')
+    return 'set CS_ORACLE_DIR to the lvcpu sources; they need libvirt0 9.0'
+
+
+def hint_map(args):
+    """How to enable a run that lacks the oracle's cpu_map."""
+    if args.libvirt12:
+        return 'set CS_LIBVIRT12_CPU_MAP to libvirt 12.8\'s cpu_map'
+    return 'install libvirt0 for /usr/share/libvirt/cpu_map'
 import xml.etree.ElementTree as ET
 
 REGS = ('eax', 'ebx', 'ecx', 'edx')
@@ -152,26 +187,37 @@ def parse_records(text):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--lvcpu')
-    ap.add_argument('--build-oracle', metavar='SRC')
+    ap.add_argument('--build-oracle', metavar='SRC',
+                    default=beside_project('CS_ORACLE_DIR', 'oracle'),
+                    help='build lvcpu from SRC (default: $CS_ORACLE_DIR or '
+                         '../shared/oracle)')
+    ap.add_argument('--libvirt12', action='store_true',
+                    help='against libvirt 12.8: lvcpu12 of $CS_ORACLE12_DIR (default '
+                         '../shared/oracle12), its map ($CS_LIBVIRT12_CPU_MAP, default '
+                         "/tmp/sidroot/usr/share/libvirt/cpu_map); cpusel's built-in map")
     ap.add_argument('--cpusel-batch', required=True)
     ap.add_argument('-n', type=int, default=1000, help='number of variants')
     ap.add_argument('--seed', type=int, default=20240901)
     ap.add_argument('--reference',
-                    default=os.path.join(os.path.dirname(__file__), '..', '..',
-                                         'shared', 'reference'))
-    ap.add_argument('--cpu-map', default='/usr/share/libvirt/cpu_map')
+                    default=beside_project('CS_REFERENCE_DIR', 'reference'))
+    ap.add_argument('--cpu-map')
     ap.add_argument('--cpusel-map', metavar='DIR',
                     help="cpusel's map: a cpu_map directory or 'builtin' (default: --cpu-map)")
     ap.add_argument('--keep', metavar='DIR', help='keep variants and outputs here')
     args = ap.parse_args()
+    if args.libvirt12:
+        args.lvcpu = args.lvcpu or oracle12()
+        args.cpu_map = args.cpu_map or LV12_MAP
+        args.cpusel_map = args.cpusel_map or 'builtin'
+    args.cpu_map = args.cpu_map or '/usr/share/libvirt/cpu_map'
 
     dumps = sorted(glob.glob(os.path.join(args.reference, 'libvirt-cputestdata',
                                           'x86*-cpuid-*.xml')))
     if not dumps:
-        print('SKIP: no reference dumps in', args.reference)
+        print('SKIP: no reference dumps in %s (set CS_REFERENCE_DIR)' % args.reference)
         return 77
     if not os.path.exists(os.path.join(args.cpu_map, 'index.xml')):
-        print('SKIP: no libvirt cpu_map in', args.cpu_map)
+        print('SKIP: no libvirt cpu_map in %s (%s)' % (args.cpu_map, hint_map(args)))
         return 77
     tmp = tempfile.mkdtemp(prefix='diff-oracle-decode-')
     try:
@@ -185,10 +231,14 @@ def main():
                 lvcpu = os.path.join(build, 'lvcpu')
                 subprocess.run([lvcpu, 'selftest'], check=True, capture_output=True)
             except (OSError, subprocess.CalledProcessError) as e:
-                print('SKIP: cannot build or run the oracle:', e)
+                print('SKIP: cannot build or run the oracle from %s (%s): %s'
+                      % (args.build_oracle, hint_oracle(args), e))
                 return 77
         if not lvcpu:
-            print('SKIP: no oracle (--lvcpu or --build-oracle)')
+            print('SKIP: no oracle (--lvcpu or --build-oracle; %s)' % hint_oracle(args))
+            return 77
+        if not os.access(lvcpu, os.X_OK):
+            print('SKIP: no oracle at %s (%s)' % (lvcpu, hint_oracle(args)))
             return 77
         return run(args, lvcpu, dumps, tmp)
     finally:

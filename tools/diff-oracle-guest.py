@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Differential test of cpusel's compare/update/encode against libvirt 9.0.
 
 Generates random guest CPUs (random model, mode, match, fallback, vendor,
@@ -9,13 +10,17 @@ and through `test-guest-conformance --batch` (cpusel), and compares:
 compare's result word and, for INCOMPATIBLE, the reason and the exact
 feature names; update's and encode's output byte for byte, or both failing.
 
-usage: diff-oracle-guest.py (--lvcpu PATH | --build-oracle SRC) --cpusel-batch PATH
-                            [-n N] [--seed S]
+usage: diff-oracle-guest.py [--lvcpu PATH | --build-oracle SRC | --libvirt12]
+                            --cpusel-batch PATH [-n N] [--seed S]
                             [--reference DIR] [--cpu-map DIR] [--keep DIR]
                             [--expected-set SET] [--cpusel-map DIR|builtin]
                             [--removed-policies]
-Against libvirt 12.8: --lvcpu ../shared/oracle12/lvcpu12
-  --cpu-map /tmp/sidroot/usr/share/libvirt/cpu_map --expected-set expected-libvirt12
+The oracle is built from $CS_ORACLE_DIR (default ../shared/oracle beside the
+project) unless --lvcpu names one; the reference data is $CS_REFERENCE_DIR
+(default ../shared/reference).
+Against libvirt 12.8: --libvirt12, short for --lvcpu $CS_ORACLE12_DIR/lvcpu12
+  (default ../shared/oracle12) --cpu-map $CS_LIBVIRT12_CPU_MAP (default
+  /tmp/sidroot/usr/share/libvirt/cpu_map) --expected-set expected-libvirt12
   --cpusel-map builtin --removed-policies
 Exit status: 0 when everything agrees, 1 otherwise, 77 when a tool is missing.
 """
@@ -28,6 +33,36 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LV12_MAP = os.environ.get('CS_LIBVIRT12_CPU_MAP',
+                          '/tmp/sidroot/usr/share/libvirt/cpu_map')
+
+
+def beside_project(env, name):
+    """$ENV, else ../shared/NAME beside the project (the usual layout)."""
+    return os.environ.get(env) or os.path.normpath(os.path.join(HERE, '..', '..', 'shared', name))
+
+
+def oracle12():
+    """lvcpu12 of $CS_ORACLE12_DIR (default ../shared/oracle12)."""
+    return os.path.join(beside_project('CS_ORACLE12_DIR', 'oracle12'), 'lvcpu12')
+
+
+def hint_oracle(args):
+    """How to enable a run that lacks the oracle."""
+    if args.libvirt12:
+        return ('set CS_ORACLE12_DIR to the lvcpu12 oracle; it needs the sid '
+                'chroot of its setup-sid.sh')
+    return 'set CS_ORACLE_DIR to the lvcpu sources; they need libvirt0 9.0'
+
+
+def hint_map(args):
+    """How to enable a run that lacks the oracle's cpu_map."""
+    if args.libvirt12:
+        return 'set CS_LIBVIRT12_CPU_MAP to libvirt 12.8\'s cpu_map'
+    return 'install libvirt0 for /usr/share/libvirt/cpu_map'
 import xml.etree.ElementTree as ET
 
 
@@ -111,12 +146,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--lvcpu')
     ap.add_argument('--build-oracle', metavar='SRC',
-                    help='build lvcpu from the oracle sources SRC in a temporary directory')
+                    default=beside_project('CS_ORACLE_DIR', 'oracle'),
+                    help='build lvcpu from the oracle sources SRC in a temporary directory '
+                         '(default: $CS_ORACLE_DIR or ../shared/oracle)')
+    ap.add_argument('--libvirt12', action='store_true',
+                    help='against libvirt 12.8: lvcpu12 of $CS_ORACLE12_DIR (default '
+                         '../shared/oracle12), its map ($CS_LIBVIRT12_CPU_MAP, default '
+                         '/tmp/sidroot/usr/share/libvirt/cpu_map)')
     ap.add_argument('--cpusel-batch', required=True)
     ap.add_argument('-n', type=int, default=3000)
     ap.add_argument('--seed', type=int, default=20230109)
-    ap.add_argument('--reference', default=os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'reference'))
-    ap.add_argument('--cpu-map', default='/usr/share/libvirt/cpu_map')
+    ap.add_argument('--reference', default=beside_project('CS_REFERENCE_DIR', 'reference'))
+    ap.add_argument('--cpu-map')
     ap.add_argument('--keep')
     ap.add_argument('--removed-policies', action='store_true',
                     help='also update with random removed-policy= flags (libvirt 12.8)')
@@ -126,6 +167,14 @@ def main():
     ap.add_argument('--cpusel-map', metavar='DIR',
                     help="cpusel's map: a cpu_map directory or 'builtin' (default: --cpu-map)")
     args = ap.parse_args()
+    if args.libvirt12:
+        args.lvcpu = args.lvcpu or oracle12()
+        args.cpu_map = args.cpu_map or LV12_MAP
+        if args.expected_set == 'expected':
+            args.expected_set = 'expected-libvirt12'
+        args.cpusel_map = args.cpusel_map or 'builtin'
+        args.removed_policies = True
+    args.cpu_map = args.cpu_map or '/usr/share/libvirt/cpu_map'
 
     if not args.lvcpu and args.build_oracle:
         build = tempfile.mkdtemp(prefix='lvcpu-')
@@ -134,14 +183,22 @@ def main():
             subprocess.run(['make', '-C', build], check=True, capture_output=True)
             args.lvcpu = os.path.join(build, 'lvcpu')
         except (subprocess.CalledProcessError, OSError):
-            print('SKIP: the oracle cannot be built')
+            print('SKIP: the oracle cannot be built from %s (%s)'
+                  % (args.build_oracle, hint_oracle(args)))
             return 77
     if not args.lvcpu:
         ap.error('--lvcpu or --build-oracle is required')
     hosts = sorted(glob.glob(os.path.join(args.reference, args.expected_set, 'decode',
                                           '*-host.xml')))
-    if not os.access(args.lvcpu, os.X_OK) or not hosts or not os.path.isdir(args.cpu_map):
-        print('SKIP: oracle, reference data or cpu_map missing')
+    if not os.access(args.lvcpu, os.X_OK):
+        print('SKIP: no oracle at %s (%s)' % (args.lvcpu, hint_oracle(args)))
+        return 77
+    if not hosts:
+        print('SKIP: no reference hosts in %s (set CS_REFERENCE_DIR)'
+              % os.path.join(args.reference, args.expected_set, 'decode'))
+        return 77
+    if not os.path.isdir(args.cpu_map):
+        print('SKIP: no libvirt cpu_map at %s (%s)' % (args.cpu_map, hint_map(args)))
         return 77
     features, models = map_names(args.cpu_map)
     rng = random.Random(args.seed)

@@ -4,7 +4,9 @@
 
 Usage: gen-cpu-map.py [--stats] INDEX [OUTPUT.c]
 
-INDEX is data/cpu-map/index; the files it includes are read in order. The
+INDEX is data/cpu-map/index; the files it includes are read in order, and
+its `identity WORDS...` line (which release of libvirt's map the facts
+match, e.g. `identity libvirt 12.8.0`) becomes the map's identity. The
 output defines `const CsMapTables cs_builtin_map_tables` (see
 src/lib/cpu-map-private.h) in static const storage only. Without OUTPUT
 the sources are only checked. Inconsistent sources are reported as
@@ -86,6 +88,7 @@ class Model:
 class CpuMap:
     def __init__(self):
         self.files = []
+        self.identity = None        # the index's identity line, or None
         self.vendors = []
         self.features = []
         self.models = []
@@ -289,8 +292,21 @@ def load_map(index_path):
     index_rel = os.path.relpath(index_path)
     included = set()
     for where, _, toks in read_lines(index_path, index_rel):
+        if toks[0] == "identity":
+            if len(toks) < 2:
+                raise MapError(where, "'identity' needs words, e.g. "
+                               "'identity libvirt 12.8.0'")
+            if cmap.identity is not None:
+                raise MapError(where, "second 'identity' line")
+            cmap.identity = " ".join(toks[1:])
+            if not all(0x20 <= ord(c) < 0x7f and c not in '"\\'
+                       for c in cmap.identity):
+                raise MapError(where, "the identity must be printable "
+                               "ASCII without quotes or backslashes")
+            continue
         if toks[0] != "include" or len(toks) != 2:
-            raise MapError(where, "expected 'include FILE'")
+            raise MapError(where, "expected 'include FILE' or "
+                           "'identity WORDS...'")
         if toks[1] in included:
             raise MapError(where, "'%s' is included twice" % toks[1])
         path = os.path.join(base, toks[1])
@@ -574,6 +590,8 @@ def emit_c(cmap):
     emit_derived(cmap, w)
 
     w("const CsMapTables cs_builtin_map_tables = {")
+    w("    .identity = %s," % (cstr(cmap.identity) if cmap.identity
+                             else "NULL"))
     w("    .n_words = %d," % len(cmap.words))
     w("    .words = map_words,")
     w("    .n_vendors = %d," % len(cmap.vendors))
@@ -705,10 +723,13 @@ def emit_derived(cmap, w):
 
 
 def stats(cmap):
-    return ("%d vendors, %d features (%d names with aliases), %d models, "
+    text = ("%d vendors, %d features (%d names with aliases), %d models, "
             "%d words" % (len(cmap.vendors), len(cmap.features),
                           len(cmap.feature_by_name), len(cmap.models),
                           len(cmap.words)))
+    if cmap.identity:
+        text += "; identity: %s" % cmap.identity
+    return text
 
 
 def main(argv):

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Writes a fleet file: one <cpuTest> document holding N host CPUs drawn (fixed
 seed) from libvirt's decodes of the reference dumps, for scale tests of
 `cpusel baseline` / `cpusel plan` against `lvcpu baseline`.

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Convert a libvirt cpu_map directory (x86 part) into cpusel's map format.
 
-Usage: import-libvirt-map.py LIBVIRT_CPU_MAP_DIR OUT_DIR
+Usage: import-libvirt-map.py [--identity 'libvirt X.Y.Z'] LIBVIRT_CPU_MAP_DIR OUT_DIR
+
+--identity writes the index's `identity` line: the libvirt release the
+imported map comes from (a cpu_map directory does not say which it is).
 
 Only facts are taken over (vendor strings, feature bits, aliases and
 migratable flags, model signatures, decode flags, vendors, feature lists,
@@ -232,6 +235,10 @@ def write_model(m, names):
 
 
 def main(argv):
+    identity = None
+    if len(argv) >= 3 and argv[1] == "--identity":
+        identity = argv[2]
+        argv = argv[:1] + argv[3:]
     if len(argv) != 3:
         sys.stderr.write(__doc__)
         return 2
@@ -240,8 +247,12 @@ def main(argv):
     os.makedirs(os.path.join(outdir, "models"), exist_ok=True)
 
     files = {}          # relpath -> lines
-    index = ["# cpusel x86 CPU map: the files, in map order.", "",
-             "include vendors.map", "include features.map"]
+    index = ["# cpusel x86 CPU map: the files, in map order.", ""]
+    if identity:
+        index += ["# The release of libvirt's cpu_map whose facts this map "
+                  "holds (cpusel", "# --version prints it; see README.md).",
+                  "identity %s" % identity, ""]
+    index += ["include vendors.map", "include features.map"]
     files["vendors.map"] = write_vendors(lv, None)
     files["features.map"] = write_features(lv)
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Installs the Debian packages named on the command line that are missing.
 # As root it runs apt-get; otherwise it only lists what is missing.
 missing=""

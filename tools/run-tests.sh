@@ -1,6 +1,9 @@
 #!/bin/sh
-# Runs the test suite in each build directory given and ends with the line
-# "N passed, N failed" (skipped tests are counted apart).
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Runs the test suite in each build directory given, then says what was
+# skipped, why and how to enable it (tools/skip-report.py, from meson's
+# test logs), and ends with the line "N passed, N failed".
+here=$(dirname "$0")
 passed=0; failed=0; skipped=0
 for dir in "$@"; do
     echo "== meson test in $dir"
@@ -22,5 +25,11 @@ for dir in "$@"; do
     failed=$((failed + ${fail:-0} + ${xpass:-0} + ${tout:-0}))
     skipped=$((skipped + ${skip:-0}))
 done
-echo "$passed passed, $failed failed, $skipped skipped"
+python3 "$here/skip-report.py" "$@"
+if [ "$skipped" -eq 0 ]; then
+    echo "0 tests skipped"
+else
+    echo "$skipped tests skipped (not counted below; see above for why)"
+fi
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: baseline (one guest CPU every host can run), a streaming reader
  * of many host CPUs, and the fleet planner built on both */
 #pragma once

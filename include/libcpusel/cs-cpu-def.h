@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CPU definitions (libvirt's <cpu> element) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: the CPU map (vendors, features, models) */
 #pragma once
 
@@ -25,6 +26,13 @@ CS_EXPORT guint cs_cpu_map_get_format_flags(const CsCpuMap *map);
 
 /* Returns: (transfer none) where the map came from ("built-in" or the dir). */
 CS_EXPORT const char *cs_cpu_map_get_source(const CsCpuMap *map);
+
+/* Which release of libvirt's CPU map the facts of @map match, as
+ * "PROJECT RELEASE" (the built-in map: "libvirt 12.8.0", from the
+ * `identity` line of data/cpu-map/index). A map loaded from a directory
+ * does not say which release it comes from.
+ * Returns: (transfer none) the identity, or NULL when it is unknown. */
+CS_EXPORT const char *cs_cpu_map_get_identity(const CsCpuMap *map);
 
 CS_EXPORT guint cs_cpu_map_get_n_vendors(const CsCpuMap *map);
 CS_EXPORT guint cs_cpu_map_get_n_features(const CsCpuMap *map);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: raw x86 CPU data (CPUID leaves and MSRs) */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: facts about this machine besides CPUID (the only hardware access
  * outside cpuid-host.c; all of it reads /proc and /sys) */
 #pragma once

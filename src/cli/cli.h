@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel: shared command-line helpers (public API only) */
 #pragma once
 
@@ -34,7 +35,14 @@ int cli_setup(GOptionContext *ctx, const GOptionEntry *entries, CliCommon *commo
               const char *expected);
 /* Parses options; on a usage error prints it and returns FALSE. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
-/* Returns: (transfer full) the map --cpu-map names, or the built-in one. */
+/* The installed libvirt's CPU map, which '--cpu-map system' names. */
+#define CLI_SYSTEM_CPU_MAP "/usr/share/libvirt/cpu_map"
+/* Returns: (transfer none) the directory '--cpu-map system' names:
+ * $CPUSEL_SYSTEM_CPU_MAP when set, else CLI_SYSTEM_CPU_MAP. */
+const char *cli_system_map_dir(void);
+/* Returns: (transfer full) the map --cpu-map names (a directory, or
+ * 'system' for the installed libvirt's, an error when there is none), or
+ * the built-in one. */
 CsCpuMap *cli_load_map(const CliCommon *common, GError **error);
 void cli_common_clear(CliCommon *common);
 

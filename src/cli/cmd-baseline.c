@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel baseline / cpusel plan: one guest CPU every host can run, and the
  * fleet planner. Inputs stream through (any number of hosts). */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel compare: can a guest CPU run on a host CPU? */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel decode: raw CPUID dump -> CPU model + features */
 #include <stdio.h>
 #include <string.h>

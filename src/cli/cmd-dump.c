@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel dump: raw CPU data as libvirt's <cpudata> XML */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel encode: a guest CPU as raw CPUID data per policy, or as the CPUID
  * masks of a CPUID-masking hypervisor
  *

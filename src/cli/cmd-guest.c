@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel guest: the CPU a hypervisor gives a guest on a host
  *
  * --format qemu prints QEMU's -cpu argument: the model, then each listed

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel host: this machine's CPU as capabilities' <host><cpu> */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel models / features: list the CPU map */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel update: a guest CPU updated against a host CPU */
 #include <stdio.h>
 #include "cli.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel: the command-line tool; one subcommand per cmd-*.c file */
 #include <string.h>
 #include <locale.h>
@@ -26,8 +27,91 @@ print_help(FILE *out)
     for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\nEvery command takes --cpu-map DIR (a libvirt cpu_map directory "
-                 "instead of the built-in map)\nand --json. Run 'cpusel COMMAND --help' "
-                 "for its options.\n");
+                 "instead of the built-in map;\n'system': the installed libvirt's, "
+                 CLI_SYSTEM_CPU_MAP ") and --json.\n"
+                 "Run 'cpusel COMMAND --help' for its options.\n\n"
+                 "  --version  print the version and the CPU map's identity "
+                 "(also with --json, --cpu-map)\n");
+}
+
+/* cpusel --version [--json] [--cpu-map DIR]: the version and which map the
+ * answers come from (the built-in map: the libvirt release its facts match,
+ * from data/cpu-map/index; counts of vendors, features and models). */
+static int
+print_version(int argc, char **argv)
+{
+    CliCommon common = { 0 };
+    gboolean version = FALSE;
+    GOptionEntry entries[] = {
+        { "version", 0, 0, G_OPTION_ARG_NONE, &version,
+          "Print the version and the CPU map's identity", NULL },
+        G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("- the version and the CPU map");
+    g_autoptr(CsCpuMap) map = NULL;
+    g_autofree char *text = NULL;
+    const char *identity;
+    GError *error = NULL;
+    int rc;
+
+    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "--version", 0,
+                        "takes no arguments")) >= 0)
+        return rc;
+    if (!(map = cli_load_map(&common, &error))) {
+        cli_common_clear(&common);
+        return cli_fail(error);
+    }
+    identity = cs_cpu_map_get_identity(map);
+    if (common.json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "version");
+        json_builder_add_string_value(b, CPUSEL_VERSION);
+        json_builder_set_member_name(b, "cpu_map");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "source");
+        json_builder_add_string_value(b, cs_cpu_map_get_source(map));
+        json_builder_set_member_name(b, "identity");
+        if (identity)
+            json_builder_add_string_value(b, identity);
+        else
+            json_builder_add_null_value(b);
+        json_builder_set_member_name(b, "vendors");
+        json_builder_add_int_value(b, cs_cpu_map_get_n_vendors(map));
+        json_builder_set_member_name(b, "features");
+        json_builder_add_int_value(b, cs_cpu_map_get_n_features(map));
+        json_builder_set_member_name(b, "models");
+        json_builder_add_int_value(b, cs_cpu_map_get_n_models(map));
+        json_builder_end_object(b);
+        json_builder_end_object(b);
+        text = cli_json_to_string(json_builder_get_root(b));
+    } else {
+        text = g_strdup_printf("cpusel %s\nCPU map: %s%s%s (%u vendors, %u features, "
+                               "%u models)\n", CPUSEL_VERSION,
+                               cs_cpu_map_get_source(map),
+                               identity ? ", matching " : "",
+                               identity ? identity : "",
+                               cs_cpu_map_get_n_vendors(map),
+                               cs_cpu_map_get_n_features(map),
+                               cs_cpu_map_get_n_models(map));
+    }
+    cli_common_clear(&common);
+    return cli_print(text);
+}
+
+/* TRUE when the arguments before any command hold --version. */
+static gboolean
+wants_version(int argc, char **argv)
+{
+    for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--version") == 0)
+            return TRUE;
+        /* the value of --cpu-map DIR is no command */
+        if (strcmp(argv[i], "--cpu-map") == 0)
+            i++;
+    }
+    return FALSE;
 }
 
 int
@@ -43,10 +127,8 @@ main(int argc, char **argv)
         print_help(stdout);
         return CPUSEL_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0) {
-        printf("cpusel 0.1.0\n");
-        return CPUSEL_EXIT_OK;
-    }
+    if (wants_version(argc, argv))
+        return print_version(argc, argv);
     for (guint i = 0; i < G_N_ELEMENTS(commands); i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

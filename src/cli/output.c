@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* cpusel: option parsing, map loading, errors and JSON shared by the commands */
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +9,8 @@ cli_add_common(GOptionContext *ctx, CliCommon *common)
 {
     GOptionEntry entries[] = {
         { "cpu-map", 0, 0, G_OPTION_ARG_FILENAME, &common->cpu_map,
-          "Use a libvirt cpu_map directory instead of the built-in map", "DIR" },
+          "Use a libvirt cpu_map directory instead of the built-in map "
+          "('system': the installed libvirt's)", "DIR" },
         { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print JSON", NULL },
         G_OPTION_ENTRY_NULL
     };
@@ -53,9 +55,30 @@ cli_common_clear(CliCommon *common)
     common->cpu_map = NULL;
 }
 
+const char *
+cli_system_map_dir(void)
+{
+    const char *env = g_getenv("CPUSEL_SYSTEM_CPU_MAP");
+
+    return env && *env ? env : CLI_SYSTEM_CPU_MAP;
+}
+
 CsCpuMap *
 cli_load_map(const CliCommon *common, GError **error)
 {
+    if (common->cpu_map && strcmp(common->cpu_map, "system") == 0) {
+        const char *dir = cli_system_map_dir();
+        g_autofree char *index = g_build_filename(dir, "index.xml", NULL);
+
+        if (!g_file_test(index, G_FILE_TEST_IS_REGULAR)) {
+            g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                        "--cpu-map system: no installed libvirt CPU map ('%s' does "
+                        "not exist); install libvirt's (Debian: libvirt0) or give "
+                        "--cpu-map DIR", index);
+            return NULL;
+        }
+        return cs_cpu_map_load_dir(dir, error);
+    }
     if (common->cpu_map)
         return cs_cpu_map_load_dir(common->cpu_map, error);
     return cs_cpu_map_new_builtin();

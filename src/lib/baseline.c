@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: baseline of many host CPUs (libvirt's virCPUx86Baseline), kept
  * incremental so that a fleet of any size streams through it, and the fleet
  * planner: psABI levels, the hosts that hold the baseline back, the hosts

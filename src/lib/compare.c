@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: comparing a guest CPU with a host CPU (libvirt's x86Compute) */
 #include <string.h>
 #include <libcpusel/cs-error.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: libvirt's <cpu> XML, read (writing lives in cpu-def-xml.c)
  *
  * The rules are libvirt 9.0's virCPUDefParseXML: what it refuses, we refuse

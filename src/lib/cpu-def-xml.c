@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: libvirt's <cpu> XML, written (parsing lives in cpu-def-parse.c) */
 #include <string.h>
 #include "cpu-def-private.h"

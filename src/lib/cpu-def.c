@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CsCpuDef, a CPU definition (model, vendor, features, ...) */
 #include <string.h>
 #include "cpu-def-private.h"

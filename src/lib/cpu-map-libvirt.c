@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: loads a libvirt cpu_map directory into CsCpuMap tables */
 #include <string.h>
 #include <libcpusel/cs-error.h>

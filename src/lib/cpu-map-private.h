@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CPU map internals (never installed)
  *
  * A map is a set of tables. Every CPUID/MSR register word that some feature
@@ -76,6 +77,8 @@ typedef struct {
 } CsNameIndex;
 
 typedef struct {
+    const char *identity;       /* the libvirt release whose map's facts these
+                                 * are ("libvirt 12.8.0"), or NULL if unknown */
     guint n_words;
     const CsWordKey *words;
     guint n_vendors;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CsCpuMap, an immutable refcounted CPU map */
 #include <string.h>
 #include <libcpusel/cs-error.h>
@@ -185,6 +186,13 @@ cs_cpu_map_get_source(const CsCpuMap *map)
 {
     g_return_val_if_fail(map != NULL, NULL);
     return map->source;
+}
+
+const char *
+cs_cpu_map_get_identity(const CsCpuMap *map)
+{
+    g_return_val_if_fail(map != NULL, NULL);
+    return map->t.identity;
 }
 
 guint

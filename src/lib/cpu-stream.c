@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: a streaming reader of many host CPUs.
  *
  * The input is scanned (not parsed) for the outermost <cpu> elements: the

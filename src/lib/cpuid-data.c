@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: CsCpuidData, raw CPUID leaves and MSRs; pure data */
 #include "cpuid-data-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: read this machine's CPUID (the only file executing CPUID)
  *
  * Sub-leaves are enumerated as the reference dumper (cpuid2xml) does, after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: import the text printed by `cpuid -r` / `cpuid -1 -r`
  *
  * The input looks like

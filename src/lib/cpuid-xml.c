@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: libvirt's <cpudata arch='x86'> format, read and written */
 #include <string.h>
 #include <libcpusel/cs-error.h>

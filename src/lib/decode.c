@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: decoding raw x86 data into a CPU model plus features */
 #include <stdarg.h>
 #include <string.h>

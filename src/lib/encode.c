@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: a CPU definition as raw data per policy (libvirt's cpuEncode) */
 #include <string.h>
 #include <libcpusel/cs-error.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: the CS_ERROR domain */
 #include <libcpusel/cs-error.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: the generic driver: CPUs without CPUID data, compared and
  * baselined by model and feature names */
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: internals shared by compare, update, encode and guest data
  * (never installed) */
 #pragma once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: the CPU a hypervisor gives a guest on a host (libvirt's former
  * cpuGuestData + cpuDecode) */
 #include <string.h>

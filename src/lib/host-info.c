@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: facts about this machine besides CPUID: architecture (uname),
  * topology (sysfs), microcode, feature flags and model name (/proc/cpuinfo).
  * Everything that parses is a pure function of its text; the public getters

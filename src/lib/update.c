@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: updating a guest CPU against a host (libvirt's virCPUUpdate) */
 #include <string.h>
 #include <libcpusel/cs-error.h>

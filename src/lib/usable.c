@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: which map models a CPU can run (domain capabilities' view) */
 #include "x86-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: x86 driver internals shared by the operations (never installed) */
 #pragma once
 

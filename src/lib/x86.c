@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: x86 driver helpers: CPU definitions as bit vectors */
 #include <string.h>
 #include <libcpusel/cs-error.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: safe XML reading shared by every XML parser */
 #include <string.h>
 #include <errno.h>

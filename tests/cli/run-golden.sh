@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs golden cases with the cpusel binary $1 from the tests/ directory $2:
 # SUITE ($3, default cli) names SUITE/cases.txt and the goldens in
 # data/expected/SUITE/. Prints TAP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* decode-batch: many decodes in one process, printing records in the format
  * of the oracle's `lvcpu batch`, so that tools/diff-oracle-decode.py can
  * compare thousands of cases quickly.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Decode conformance: every reference dump (x86*-cpuid-*.xml), decoded as
 # host and as guest, must print exactly libvirt's output, exit 0 and say
 # nothing on stderr; where libvirt failed (NAME-TYPE.err), cpusel must fail

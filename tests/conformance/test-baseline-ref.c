@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Conformance: cpusel's baseline against libvirt 9.0's answers in
  * ../shared/reference/expected/baseline/ (see its README.md), with libvirt's
  * own map /usr/share/libvirt/cpu_map:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Conformance of compare, encode and update with libvirt 9.0's answers in
  * ../shared/reference/expected (CS_REFERENCE_DIR), using libvirt's own map
  * (/usr/share/libvirt/cpu_map, or CS_LIBVIRT_CPU_MAP). Skips (77) when
@@ -391,7 +392,8 @@ main(int argc, char **argv)
     if (strcmp(map_dir, "builtin") == 0) {
         map = cs_cpu_map_new_builtin();
     } else if (!g_file_test(map_dir, G_FILE_TEST_IS_DIR)) {
-        printf("1..0 # SKIP no libvirt cpu_map at %s\n", map_dir);
+        printf("1..0 # SKIP no libvirt cpu_map at %s (install libvirt0, or set "
+               "CS_LIBVIRT_CPU_MAP)\n", map_dir);
         return 77;
     } else if (!(map = cs_cpu_map_load_dir(map_dir, &error))) {
         fprintf(stderr, "%s\n", error->message);

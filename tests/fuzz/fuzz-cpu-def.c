@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the <cpu> definition parser (cpu-def-parse.c).
  * Invariants: no crash; exactly one of "definition" and "error" comes back;
  * a parsed definition formats and parses again to the same XML; compare,

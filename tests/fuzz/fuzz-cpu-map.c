@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the libvirt cpu_map loader (cpu-map-libvirt.c).
  * The input is split at the first line "--8<--" into index.xml and inc.xml
  * (without that line, all of it is index.xml), written to a private temp

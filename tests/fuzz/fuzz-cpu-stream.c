@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the streaming multi-CPU reader (cpu-stream.c), both its
  * scanner and libxml2's reader, feeding the fleet planner.
  * Invariants: no crash, no read past @size (the input is not NUL-terminated);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the <cpudata> XML parser (cpuid-xml.c).
  * Invariants: no crash, no read past @size (the input is not NUL-terminated);
  * exactly one of "data" and "error" comes back, the error in CS_ERROR; parsed

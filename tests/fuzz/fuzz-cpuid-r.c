@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: the `cpuid -r` text parser (cpuid-text.c).
  * Invariants: no crash, no read past @size (the input is not NUL-terminated),
  * and exactly one of "data" and "error" comes back; parsed data is non-empty.

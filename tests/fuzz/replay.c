@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Replays fuzz corpora without libFuzzer: calls LLVMFuzzerTestOneInput() on
  * every file of the directories (or on the files) given on the command
  * line, in name order, each in a buffer of exactly its size so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests: the baseline (baseline.c), the streaming multi-CPU reader
  * (cpu-stream.c) and the fleet planner, with the built-in map.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests: `cpuid -r` text import (cpuid-text.c) and host CPUID reading
  * (cpuid-host.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Decoding raw CPUID data: fake data sheets and invariants on real dumps */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
@@ -246,7 +247,10 @@ test_reference_dumps(void)
     guint n = 0;
 
     if (!d) {
-        g_test_skip("no reference data");
+        g_autofree char *why = g_strdup_printf("no reference dumps in %s (set "
+                                               "CS_REFERENCE_DIR)", dir);
+
+        g_test_skip(why);
         return;
     }
     libvirt = cs_cpu_map_load_dir("/usr/share/libvirt/cpu_map", NULL);
@@ -325,6 +329,30 @@ test_builtin_derived_tables(void)
     cs_cpu_map_unref(rt);
 }
 
+/* The built-in map's identity is the `identity` line of data/cpu-map/index
+ * (data, not code); a map read from a directory has none. */
+static void
+test_map_identity(void)
+{
+    g_autoptr(CsCpuMap) map = cs_cpu_map_new_builtin();
+    g_autofree char *index = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *want = NULL;
+
+    g_assert_true(g_file_get_contents(CS_SOURCE_ROOT "/data/cpu-map/index", &index,
+                                      NULL, &error));
+    g_assert_no_error(error);
+    lines = g_strsplit(index, "\n", -1);
+    for (guint i = 0; lines[i]; i++) {
+        if (g_str_has_prefix(lines[i], "identity "))
+            want = g_strstrip(lines[i] + strlen("identity "));
+    }
+    g_assert_nonnull(want);
+    g_assert_true(g_str_has_prefix(want, "libvirt "));
+    g_assert_cmpstr(cs_cpu_map_get_identity(map), ==, want);
+}
+
 /* A libvirt map whose model files are included inside <group> elements. */
 static void
 test_map_groups(void)
@@ -339,6 +367,7 @@ test_map_groups(void)
 
     g_assert_no_error(error);
     g_assert_cmpuint(cs_cpu_map_get_n_models(map), ==, 2);
+    g_assert_null(cs_cpu_map_get_identity(map));
     g_assert_cmpstr(cs_cpu_map_model_name(map, 0), ==, "Old");
     g_assert_cmpstr(cs_cpu_map_model_name(map, 1), ==, "New");
     g_assert_cmpint(cs_cpu_map_lookup_feature(map, "sse1"), ==,
@@ -362,5 +391,6 @@ main(int argc, char **argv)
     g_test_add_func("/decode/reference-dumps-keep-bits", test_reference_dumps);
     g_test_add_func("/decode/builtin-derived-tables", test_builtin_derived_tables);
     g_test_add_func("/decode/map-groups", test_map_groups);
+    g_test_add_func("/decode/map-identity", test_map_identity);
     return g_test_run();
 }

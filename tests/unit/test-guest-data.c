@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Guest CPU data (cs_cpu_guest_data) checked against its definition on
  * random pairs.
  *

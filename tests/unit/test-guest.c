@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests: guest CPUs (compare, encode, update, guest data, generic
  * driver, <cpu> parsing) with the built-in map, on the definitions in
  * tests/data/cpu-def/. Every output form is a golden file in

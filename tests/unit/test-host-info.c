@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests: /proc/cpuinfo parsing (host-info.c) on literal texts of several
  * architectures, plus sanity checks of what this machine reports. */
 #include <string.h>

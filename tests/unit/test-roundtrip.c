@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Round trips: what cpusel prints reads back to the same thing */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
