@@ -203,6 +203,12 @@ format_children(GString *s, const CsCpuDef *def, guint ind)
     }
 }
 
+void
+cs_cpu_def_format_children(GString *s, const CsCpuDef *def, guint indent)
+{
+    format_children(s, def, indent);
+}
+
 char *
 cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
 {

@@ -483,6 +483,55 @@ feature_names(const CsCpuMap *map, const GArray *idx)
     return names;
 }
 
+void
+cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmodel,
+                       guint stepping, CsWord *vec)
+{
+    static const char *const tsx[] = { "hle", "rtm" };
+
+    /* Intel's broken TSX: these CPUs report hle/rtm that must not be used */
+    if (vendor < 0 || strcmp(map->t.vendors[vendor].name, "Intel") != 0 || family != 6 ||
+        !((fmodel == 63 && stepping < 4) || fmodel == 60 || fmodel == 69 || fmodel == 70))
+        return;
+    for (guint i = 0; i < G_N_ELEMENTS(tsx); i++) {
+        int k = canonical_feature(map, tsx[i]);
+
+        if (k >= 0)
+            cs_vec_del_feature(vec, &map->t.features[k]);
+    }
+    g_debug("dropping broken TSX of family %u model %u stepping %u", family, fmodel,
+            stepping);
+}
+
+/* Family, model and stepping of leaf 1 (display values); 0 without leaf 1. */
+static guint32
+data_signature(const CsCpuidData *data, guint *out_family, guint *out_model,
+               guint *out_stepping)
+{
+    const CsCpuidLeaf *leaf1 = cs_cpuid_data_get_leaf(data, 1, 0);
+    guint32 signature;
+
+    *out_family = *out_model = *out_stepping = 0;
+    if (!leaf1)
+        return 0;
+    signature = leaf1->eax & SIGNATURE_MASK;
+    *out_family = ((signature >> 20) & 0xff) + ((signature >> 8) & 0xf);
+    *out_model = ((signature >> 12) & 0xf0) + ((signature >> 4) & 0xf);
+    *out_stepping = signature & 0xf;
+    return signature;
+}
+
+void
+cs_x86_data_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec)
+{
+    guint family, fmodel, stepping;
+
+    cs_cpu_map_project(map, data, vec);
+    data_signature(data, &family, &fmodel, &stepping);
+    cs_x86_drop_broken_tsx(map, cs_cpu_map_detect_vendor(map, data), family, fmodel,
+                           stepping, vec);
+}
+
 CsCpuDef *
 cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
                    const char *const *allowed, const char *const *preferred,
@@ -494,8 +543,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     g_autofree guint64 *scratch = NULL;
     g_auto(Work) work = { 0 };
     guint n_sets = FEATSET_WORDS(map);
-    const CsCpuidLeaf *leaf1;
-    guint32 signature = 0;
+    guint32 signature;
     guint family = 0, fmodel = 0, stepping = 0;
     int vendor;
     Candidate best = { .model = -1 };
@@ -522,28 +570,9 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     cs_cpu_map_project(map, data, vec);
     work.fi = &map->fi;
     vendor = cs_cpu_map_detect_vendor(map, data);
-    if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
-        signature = leaf1->eax & SIGNATURE_MASK;
-        family = ((signature >> 20) & 0xff) + ((signature >> 8) & 0xf);
-        fmodel = ((signature >> 12) & 0xf0) + ((signature >> 4) & 0xf);
-        stepping = signature & 0xf;
-    }
+    signature = data_signature(data, &family, &fmodel, &stepping);
 
-    /* Intel's broken TSX: these CPUs report hle/rtm that must not be used */
-    if (vendor >= 0 && strcmp(map->t.vendors[vendor].name, "Intel") == 0 &&
-        family == 6 &&
-        ((fmodel == 63 && stepping < 4) || fmodel == 60 || fmodel == 69 || fmodel == 70)) {
-        static const char *const tsx[] = { "hle", "rtm" };
-
-        for (guint i = 0; i < G_N_ELEMENTS(tsx); i++) {
-            int k = canonical_feature(map, tsx[i]);
-
-            if (k >= 0)
-                cs_vec_del_feature(vec, &map->t.features[k]);
-        }
-        g_debug("dropping broken TSX of family %u model %u stepping %u",
-                family, fmodel, stepping);
-    }
+    cs_x86_drop_broken_tsx(map, vendor, family, fmodel, stepping, vec);
 
     for (guint w = 0; w < map->t.n_words; w++) {
         work.missing[w] = ~vec[w] & work.fi->single[w];
