@@ -17,10 +17,15 @@ qemu_feature_name(const char *name)
     return g_strdelimit(g_strdup(name), "_", '-');
 }
 
+/* @enforce: QEMU is to refuse to start when the host cannot give a
+ * feature (libvirt's check='full'). */
 static char *
-qemu_cpu_arg(const CsCpuDef *def)
+qemu_cpu_arg(const CsCpuDef *def, gboolean enforce)
 {
     g_autoptr(GString) s = g_string_new(cs_cpu_def_get_model(def));
+
+    if (enforce)
+        g_string_append(s, ",enforce");
 
     for (guint i = 0; i < cs_cpu_def_get_n_features(def); i++) {
         CsFeaturePolicy policy;
@@ -41,28 +46,52 @@ cmd_guest(int argc, char **argv)
     CliCommon common = { 0 };
     g_autofree char *format = NULL;
     g_autofree char *models = NULL;
+    g_autofree char *qmp = NULL;
+    gboolean kvm = FALSE;
     GOptionEntry entries[] = {
         { "format", 0, 0, G_OPTION_ARG_STRING, &format,
           "Output: xml (default), qemu (the -cpu argument) or json", "FORMAT" },
         { "models", 0, 0, G_OPTION_ARG_STRING, &models,
           "Models the hypervisor supports (comma-separated; Name:feat:feat marks "
           "blockers)", "M,..." },
+        { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &qmp,
+          "QEMU's query-cpu-definitions reply: its models and their blockers "
+          "(instead of --models)", "FILE" },
+        { "kvm", 0, 0, G_OPTION_ARG_NONE, &kvm,
+          "The host is this machine as KVM can offer it (its host-model CPU); then "
+          "only GUEST is given, and no feature KVM cannot give is asked for", NULL },
         G_OPTION_ENTRY_NULL
     };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST GUEST - the CPU a "
-                                                         "hypervisor gives the guest");
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST GUEST | --kvm GUEST - the "
+                                                         "CPU a hypervisor gives the "
+                                                         "guest");
     g_autoptr(CsCpuMap) map = NULL;
     g_autoptr(CsCpuDef) host = NULL;
     g_autoptr(CsCpuDef) guest = NULL;
     g_autoptr(CsCpuDef) def = NULL;
     g_autoptr(CsCpuidData) data = NULL;
     g_auto(GStrv) allowed = NULL;
+    g_autoptr(CsCpuModelList) list = NULL;
     g_autofree char *text = NULL;
+    gboolean enforce;
     GError *error = NULL;
     int rc;
 
-    if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "guest", 2, "expected HOST and GUEST")) >= 0)
-        return rc;
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    cli_add_common(ctx, &common);
+    if (!cli_parse(ctx, &argc, &argv)) {
+        cli_common_clear(&common);
+        return CPUSEL_EXIT_USAGE;
+    }
+    if (argc != (kvm ? 2 : 3)) {
+        cli_common_clear(&common);
+        return cli_usage("guest", kvm ? "expected GUEST (the host is KVM's)"
+                                      : "expected HOST and GUEST");
+    }
+    if (models && qmp) {
+        cli_common_clear(&common);
+        return cli_usage("guest", "--models and --qmp exclude each other");
+    }
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "qemu") != 0 &&
         strcmp(format, "json") != 0) {
         cli_common_clear(&common);
@@ -70,16 +99,20 @@ cmd_guest(int argc, char **argv)
     }
     if (common.json && !format)
         format = g_strdup("json");
-    if (models)
-        allowed = g_strsplit(models, ",", -1);
     if (!(map = cli_load_map(&common, &error)) ||
-        !(host = cli_load_cpu(map, argv[1], &error)) ||
-        !(guest = cli_load_cpu(map, argv[2], &error))) {
+        !cli_model_list(models, qmp, &list, &error) ||
+        !(host = kvm ? cli_kvm_host_model(map, list, &error)
+                     : cli_load_cpu(map, argv[1], &error)) ||
+        !(guest = cli_load_cpu(map, argv[kvm ? 1 : 2], &error))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }
-    if (!cs_cpu_guest_data(map, host, guest, (const char *const *) allowed, &def, &data,
-                           &error)) {
+    if (list)
+        allowed = cs_cpu_model_list_to_allowed(list, map);
+    enforce = cs_cpu_def_get_check(guest) == CS_CPU_CHECK_FULL;
+    if (!cs_cpu_guest_data_full(map, host, guest, (const char *const *) allowed,
+                                kvm ? CS_GUEST_HOST_ONLY : CS_GUEST_DEFAULT, &def, &data,
+                                &error)) {
         gboolean incompatible = g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE);
 
         cli_common_clear(&common);
@@ -87,12 +120,12 @@ cmd_guest(int argc, char **argv)
         return incompatible ? CPUSEL_EXIT_INCOMPATIBLE : rc;
     }
     if (format && strcmp(format, "qemu") == 0) {
-        g_autofree char *arg = qemu_cpu_arg(def);
+        g_autofree char *arg = qemu_cpu_arg(def, enforce);
 
         text = g_strdup_printf("%s\n", arg);
     } else if (format && strcmp(format, "json") == 0) {
         g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autofree char *arg = qemu_cpu_arg(def);
+        g_autofree char *arg = qemu_cpu_arg(def, enforce);
         g_autofree char *xml = cs_cpuid_data_format_xml(data);
 
         json_builder_begin_object(b);
