@@ -1,9 +1,15 @@
 /* cpusel guest: the CPU a hypervisor gives a guest on a host
  *
- * --format qemu prints QEMU's -cpu argument: the model, then each listed
- * feature as NAME=on (required) or NAME=off (disabled). QEMU spells a few
- * features differently from the CPU map: 'pclmuldq' is 'pclmulqdq', and
- * QEMU writes '-' where the map writes '_' (lahf_lm -> lahf-lm).
+ * --format qemu prints QEMU's -cpu argument: the model, ",enforce" for a
+ * guest with check='full' (QEMU then refuses to start without every
+ * feature), then each listed feature as NAME=on (required) or NAME=off
+ * (disabled). QEMU spells a few features differently from the CPU map:
+ * 'pclmuldq' is 'pclmulqdq', and QEMU writes '-' where the map writes '_'
+ * (lahf_lm -> lahf-lm).
+ *
+ * With --kvm the host is KVM's host-model CPU on this machine and a guest
+ * forcing a feature KVM cannot give is refused: the argument never asks
+ * QEMU for one.
  */
 #include <stdio.h>
 #include <string.h>
