@@ -5,6 +5,7 @@
  *   cpusel-bench [--cpu-map DIR] decode DUMP N [--guest] [--models M,...]
  *   cpusel-bench [--cpu-map DIR] baseline FILE... N [--expand] [--migratable]
  *   cpusel-bench [--cpu-map DIR] compare HOST GUEST N
+ *   cpusel-bench [--cpu-map DIR] domcaps (--kvm | DUMP) N [--qmp FILE]
  *
  * Each mode is one row of the table at the end of this file; a new mode
  * (compare, baseline) adds its function and its row there. */
@@ -226,11 +227,21 @@ bench_compare_mode(const BenchCommon *common, int argc, char **argv)
     return bench_compare(common->map_dir, argc, argv);
 }
 
+/* bench-domcaps.c */
+int bench_domcaps(const char *map_dir, int argc, char **argv);
+
+static int
+bench_domcaps_mode(const BenchCommon *common, int argc, char **argv)
+{
+    return bench_domcaps(common->map_dir, argc, argv);
+}
+
 /* The modes: add a row (and its function above) for a new one. */
 static const BenchMode bench_modes[] = {
     { "decode", "decode DUMP N [--guest] [--models M,...]", bench_decode },
     { "baseline", "baseline FILE... N [--expand] [--migratable]", bench_baseline_mode },
     { "compare", "compare HOST GUEST N", bench_compare_mode },
+    { "domcaps", "domcaps (--kvm | DUMP) N [--qmp FILE]", bench_domcaps_mode },
 };
 
 static int

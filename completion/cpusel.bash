@@ -7,16 +7,18 @@
 _cpusel_options()
 {
     case $1 in
-        host) echo "--explain --capabilities" ;;
-        decode) echo "--guest --models --prefer --fallback --migratable --explain" ;;
-        dump) echo "--from-cpuid-r" ;;
-        models) echo "--host --data" ;;
+        host) echo "--explain --capabilities --kvm" ;;
+        decode) echo "--guest --models --qmp --prefer --fallback --migratable --explain" ;;
+        dump) echo "--from-cpuid-r --kvm" ;;
+        models) echo "--host --kvm --data" ;;
         features) echo "" ;;
-        compare) echo "" ;;
+        compare) echo "--kvm --qmp" ;;
         encode) echo "--format" ;;
         update) echo "--migratable-host --removed-policy" ;;
-        guest) echo "--format --models" ;;
-        baseline | plan) echo "--expand --migratable --explain" ;;
+        guest) echo "--format --models --kvm --qmp" ;;
+        baseline | plan) echo "--expand --migratable --explain --models --qmp" ;;
+        domcaps) echo "--kvm --data --host --qmp --models" ;;
+        labels) echo "--kvm --data --host --qmp --models --obsolete" ;;
     esac
 }
 
@@ -30,7 +32,7 @@ _cpusel_files()
 
 _cpusel()
 {
-    local commands="host decode dump models features compare encode update guest baseline plan"
+    local commands="host decode dump models features compare encode update guest baseline plan domcaps labels"
     local common="--cpu-map --json --help"
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=
@@ -64,13 +66,13 @@ _cpusel()
             COMPREPLY=($(compgen -W system -- "$cur") $(compgen -d -- "$cur"))
             return
             ;;
-        --data | --from-cpuid-r | --cpuinfo)
+        --data | --from-cpuid-r | --cpuinfo | --qmp)
             _cpusel_files "$cur"
             return
             ;;
         --format)
             case $cmd in
-                encode) COMPREPLY=($(compgen -W "xml xen vmware" -- "$cur")) ;;
+                encode) COMPREPLY=($(compgen -W "xml xen vmware sections" -- "$cur")) ;;
                 guest) COMPREPLY=($(compgen -W "xml qemu json" -- "$cur")) ;;
             esac
             return
@@ -83,7 +85,7 @@ _cpusel()
             COMPREPLY=($(compgen -W "force require optional disable forbid" -- "$cur"))
             return
             ;;
-        --models | --prefer | --arch)
+        --models | --prefer | --arch | --obsolete)
             return
             ;;
     esac
@@ -101,7 +103,7 @@ _cpusel()
         return
     fi
     case $cmd in
-        host | dump | models | features) ;;
+        host | dump | models | features | domcaps | labels) ;;
         *) _cpusel_files "$cur" ;;
     esac
 }

@@ -118,6 +118,20 @@ CS_EXPORT gboolean cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host,
                                      CsCpuDef **out_def, CsCpuidData **out_data,
                                      GError **error);
 
+typedef enum {
+    CS_GUEST_DEFAULT = 0,
+    /* the hypervisor gives only what @host has (KVM): a guest forcing a
+     * feature the host lacks is incompatible (CS_ERROR_INCOMPATIBLE) */
+    CS_GUEST_HOST_ONLY = 1 << 0,
+} CsGuestFlags;
+
+/* cs_cpu_guest_data() with @flags. */
+CS_EXPORT gboolean cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host,
+                                          const CsCpuDef *guest,
+                                          const char *const *allowed_models,
+                                          CsGuestFlags flags, CsCpuDef **out_def,
+                                          CsCpuidData **out_data, GError **error);
+
 /* Returns: (transfer full) a copy of @host without the features that block
  * migration (libvirt's virCPUCopyMigratable). */
 CS_EXPORT CsCpuDef *cs_cpu_def_copy_migratable(const CsCpuMap *map, const CsCpuDef *host);

@@ -11,3 +11,4 @@
 #include <libcpusel/cs-ops.h>
 #include <libcpusel/cs-baseline.h>
 #include <libcpusel/cs-guest.h>
+#include <libcpusel/cs-hypervisor.h>

@@ -46,8 +46,9 @@ const char *cli_system_map_dir(void);
 CsCpuMap *cli_load_map(const CliCommon *common, GError **error);
 void cli_common_clear(CliCommon *common);
 
-/* Checks a model list a user gave with @option (names and blockers must be
- * in the map); on an unknown name prints a usage error and returns FALSE. */
+/* Checks a model list a user gave with @option: the first name (model or
+ * blocker) the map does not have is named in a warning on stderr, with the
+ * nearest known names; decoding then ignores it. Returns: TRUE. */
 gboolean cli_check_models(const CsCpuMap *map, const char *cmd, const char *option,
                           char *const *entries);
 /* Takes ownership of @error; prints "cpusel: message"; returns CPUSEL_EXIT_FAIL. */
@@ -96,4 +97,24 @@ CsCpuDef *cli_load_cpu(const CsCpuMap *map, const char *path, GError **error);
  * for its result. */
 int cli_print_compare(const CsCompareReport *report, gboolean json, const char *command);
 int cmd_baseline(int argc, char **argv);
+int cmd_domcaps(int argc, char **argv);
+int cmd_labels(int argc, char **argv);
+
+/* The raw data of the host a command is about: KVM's view of this machine
+ * (@kvm), a dump file (@dump) or this machine's CPUID (@host), in that
+ * order. Returns: (transfer full) the data, or NULL with @error set. */
+CsCpuidData *cli_host_data(gboolean kvm, const char *dump, gboolean host,
+                           GError **error);
+/* The hypervisor's model list of --qmp FILE or --models M,... (*@out_list
+ * stays NULL when neither is given). FALSE with @error on a bad reply. */
+gboolean cli_model_list(const char *models, const char *qmp, CsCpuModelList **out_list,
+                        GError **error);
+/* The same as cs_cpu_decode_full()'s allowed entries in *@out_allowed
+ * (NULL when neither option is given). FALSE with @error on a bad reply. */
+gboolean cli_allowed_models(const CsCpuMap *map, const char *models, const char *qmp,
+                            char ***out_allowed, GError **error);
+/* KVM's host-model CPU on this machine (domain capabilities), restricted to
+ * @list when given. Returns: (transfer full) or NULL with @error set. */
+CsCpuDef *cli_kvm_host_model(const CsCpuMap *map, const CsCpuModelList *list,
+                             GError **error);
 int cmd_plan(int argc, char **argv);

@@ -347,6 +347,9 @@ run(int argc, char **argv, gboolean plan_cmd)
 {
     CliCommon common = { 0 };
     gboolean expand = FALSE, migratable = FALSE, explain = plan_cmd;
+    g_autofree char *models = NULL;
+    g_autofree char *qmp = NULL;
+    g_auto(GStrv) allowed = NULL;
     GOptionEntry entries[] = {
         { "expand", 0, 0, G_OPTION_ARG_NONE, &expand,
           "List the model's features explicitly", NULL },
@@ -355,6 +358,12 @@ run(int argc, char **argv, gboolean plan_cmd)
         { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
           "Plan the fleet: psABI levels, hosts holding the baseline back, hosts "
           "that cannot join (same as 'cpusel plan')", NULL },
+        { "models", 0, 0, G_OPTION_ARG_STRING, &models,
+          "Only use the models a hypervisor supports (comma-separated; "
+          "Name:feat:feat marks blockers)", "M,..." },
+        { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &qmp,
+          "Only use the models of QEMU's query-cpu-definitions reply in FILE "
+          "(as 'virsh hypervisor-cpu-baseline')", "FILE" },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new(
@@ -384,12 +393,19 @@ run(int argc, char **argv, gboolean plan_cmd)
         flags |= CS_BASELINE_EXPAND;
     if (migratable)
         flags |= CS_BASELINE_MIGRATABLE;
-    if (!(map = cli_load_map(&common, &error))) {
+    if (models && qmp) {
+        cli_common_clear(&common);
+        return cli_usage(plan_cmd ? "plan" : "baseline",
+                         "--models and --qmp exclude each other");
+    }
+    if (!(map = cli_load_map(&common, &error)) ||
+        !cli_allowed_models(map, models, qmp, &allowed, &error)) {
         cli_common_clear(&common);
         return cli_fail(error);
     }
     b = cs_baseline_builder_new(map, flags,
                                 explain ? CS_BASELINE_BUILD_PLAN : CS_BASELINE_BUILD_EXACT);
+    cs_baseline_builder_set_models(b, (const char *const *) allowed);
     if (!read_hosts(map, b, argv + 1, explain, &error)) {
         cli_common_clear(&common);
         return baseline_fail(error);

@@ -65,15 +65,29 @@ int
 cmd_compare(int argc, char **argv)
 {
     CliCommon common = { 0 };
-    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST GUEST - compare a guest "
-                                                         "CPU with a host CPU");
+    gboolean kvm = FALSE;
+    g_autofree char *qmp = NULL;
+    GOptionEntry entries[] = {
+        { "kvm", 0, 0, G_OPTION_ARG_NONE, &kvm,
+          "Compare with this host as KVM can offer it (its host-model CPU, as "
+          "'virsh hypervisor-cpu-compare'); then only GUEST is given", NULL },
+        { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &qmp,
+          "With --kvm: QEMU's query-cpu-definitions reply, the models the "
+          "host-model may use", "FILE" },
+        G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(GOptionContext) ctx = g_option_context_new("HOST GUEST | --kvm GUEST - "
+                                                         "compare a guest CPU with a "
+                                                         "host CPU");
     g_autoptr(CsCpuMap) map = NULL;
     g_autoptr(CsCpuDef) host = NULL;
     g_autoptr(CsCpuDef) guest = NULL;
     g_autoptr(CsCompareReport) report = NULL;
+    g_autoptr(CsCpuModelList) list = NULL;
     GError *error = NULL;
     int rc;
 
+    g_option_context_add_main_entries(ctx, entries, NULL);
     cli_add_common(ctx, &common);
     g_option_context_set_description(ctx,
         "HOST and GUEST are <cpu> definitions (or documents holding one); a <cpu>\n"
@@ -83,13 +97,20 @@ cmd_compare(int argc, char **argv)
         cli_common_clear(&common);
         return CPUSEL_EXIT_USAGE;
     }
-    if (argc != 3) {
+    if (argc != (kvm ? 2 : 3)) {
         cli_common_clear(&common);
-        return cli_usage("compare", "expected HOST and GUEST");
+        return cli_usage("compare", kvm ? "expected GUEST (the host is KVM's)"
+                                        : "expected HOST and GUEST");
+    }
+    if (qmp && !kvm) {
+        cli_common_clear(&common);
+        return cli_usage("compare", "--qmp goes with --kvm");
     }
     if (!(map = cli_load_map(&common, &error)) ||
-        !(host = cli_load_cpu(map, argv[1], &error)) ||
-        !(guest = cli_load_cpu(map, argv[2], &error)) ||
+        !cli_model_list(NULL, qmp, &list, &error) ||
+        !(host = kvm ? cli_kvm_host_model(map, list, &error)
+                     : cli_load_cpu(map, argv[1], &error)) ||
+        !(guest = cli_load_cpu(map, argv[kvm ? 1 : 2], &error)) ||
         !cs_cpu_compare(map, host, guest, CS_COMPARE_DEFAULT, &report, &error)) {
         cli_common_clear(&common);
         return cli_fail(error);

@@ -70,12 +70,16 @@ cmd_decode(int argc, char **argv)
     g_autofree char *models = NULL;
     g_autofree char *prefer = NULL;
     g_autofree char *fallback = NULL;
+    g_autofree char *qmp = NULL;
     int fb = CS_CPU_FALLBACK_ALLOW;
     GOptionEntry entries[] = {
         { "guest", 0, 0, G_OPTION_ARG_NONE, &guest,
           "Decode as a guest CPU (match exact, disabled features)", NULL },
         { "models", 0, 0, G_OPTION_ARG_STRING, &models,
           "Only use these models (comma-separated; Name:feat:feat marks blockers)", "M,..." },
+        { "qmp", 0, 0, G_OPTION_ARG_FILENAME, &qmp,
+          "Only use the models of QEMU's query-cpu-definitions reply in FILE, blocked "
+          "by their unavailable features (as --models)", "FILE" },
         { "prefer", 0, 0, G_OPTION_ARG_STRING, &prefer,
           "Prefer these models (comma-separated)", "M,..." },
         { "fallback", 0, 0, G_OPTION_ARG_STRING, &fallback,
@@ -113,20 +117,30 @@ cmd_decode(int argc, char **argv)
         cli_common_clear(&common);
         return cli_usage("decode", "invalid --fallback '%s' (allow or forbid)", fallback);
     }
-    if (models)
-        allowed = g_strsplit(models, ",", -1);
+    if (models && qmp) {
+        cli_common_clear(&common);
+        return cli_usage("decode", "--models and --qmp exclude each other");
+    }
     if (prefer)
         preferred = g_strsplit(prefer, ",", -1);
     if (!(map = cli_load_map(&common, &error))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }
-    if (!cli_check_models(map, "decode", "--models", allowed) ||
-        !cli_check_models(map, "decode", "--prefer", preferred)) {
+    if (models) {
+        g_auto(GStrv) typed = g_strsplit(models, ",", -1);
+
+        if (!cli_check_models(map, "decode", "--models", typed)) {
+            cli_common_clear(&common);
+            return CPUSEL_EXIT_USAGE;
+        }
+    }
+    if (!cli_check_models(map, "decode", "--prefer", preferred)) {
         cli_common_clear(&common);
         return CPUSEL_EXIT_USAGE;
     }
-    if (!(data = cs_cpuid_data_load_file(argv[1], &error)) ||
+    if (!cli_allowed_models(map, models, qmp, &allowed, &error) ||
+        !(data = cs_cpuid_data_load_file(argv[1], &error)) ||
         !(def = cs_cpu_decode_full(map, data,
                                    (guest ? CS_DECODE_GUEST : CS_DECODE_HOST) |
                                    (migratable ? CS_DECODE_MIGRATABLE : 0),

@@ -7,10 +7,14 @@ cmd_dump(int argc, char **argv)
 {
     CliCommon common = { 0 };
     g_autofree char *from = NULL;
+    gboolean kvm = FALSE;
     GOptionEntry entries[] = {
         { "from-cpuid-r", 0, 0, G_OPTION_ARG_FILENAME, &from,
           "Convert the output of 'cpuid -r' or 'cpuid -1 -r' instead of reading "
           "this machine", "FILE" },
+        { "kvm", 0, 0, G_OPTION_ARG_NONE, &kvm,
+          "What KVM can give a guest on this machine (its supported CPUID and "
+          "feature MSRs, from /dev/kvm)", NULL },
         G_OPTION_ENTRY_NULL
     };
     g_autoptr(GOptionContext) ctx = g_option_context_new("- print raw CPU data");
@@ -28,7 +32,11 @@ cmd_dump(int argc, char **argv)
     cli_common_clear(&common);
     if (argc != 1)
         return cli_usage("dump", "unexpected argument '%s'", argv[1]);
-    if (from) {
+    if (from && kvm)
+        return cli_usage("dump", "--kvm and --from-cpuid-r exclude each other");
+    if (kvm) {
+        data = cs_cpuid_data_new_from_kvm(&error);
+    } else if (from) {
         g_autofree char *buf = NULL;
         gsize len = 0;
         g_autoptr(GError) local = NULL;

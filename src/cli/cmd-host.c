@@ -86,6 +86,7 @@ cmd_host(int argc, char **argv)
     CliCommon common = { 0 };
     gboolean explain = FALSE;
     gboolean capabilities = FALSE;
+    gboolean kvm = FALSE;
     g_autofree char *cpuinfo = NULL;
     g_autofree char *arch_opt = NULL;
     GOptionEntry entries[] = {
@@ -94,6 +95,9 @@ cmd_host(int argc, char **argv)
         { "capabilities", 0, 0, G_OPTION_ARG_NONE, &capabilities,
           "Print a capabilities document (<host> CPU, x86 <guest>s with cpuselection)",
           NULL },
+        { "kvm", 0, 0, G_OPTION_ARG_NONE, &kvm,
+          "This host as KVM can offer it: decode KVM's supported CPUID and feature "
+          "MSRs instead of the CPU's", NULL },
         /* for tests: another machine's /proc/cpuinfo and arch */
         { "cpuinfo", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_FILENAME, &cpuinfo,
           "Read FILE instead of /proc/cpuinfo (generic driver)", "FILE" },
@@ -121,6 +125,10 @@ cmd_host(int argc, char **argv)
         return cli_usage("host", "--cpuinfo is for architectures without CPUID "
                          "(give --arch)");
     }
+    if (!is_x86(arch) && kvm) {
+        cli_common_clear(&common);
+        return cli_usage("host", "--kvm needs an x86 machine");
+    }
     if (!is_x86(arch)) {
         /* no CPUID: the generic driver reads /proc/cpuinfo */
         if (!(map = cli_load_map(&common, &error)) ||
@@ -140,7 +148,7 @@ cmd_host(int argc, char **argv)
         return rc;
     }
     if (!(map = cli_load_map(&common, &error)) ||
-        !(data = cs_cpuid_data_new_from_host(&error)) ||
+        !(data = cli_host_data(kvm, NULL, TRUE, &error)) ||
         !(def = cs_cpu_decode_full(map, data, CS_DECODE_HOST, NULL, NULL,
                                    CS_CPU_FALLBACK_ALLOW, explain ? &report : NULL,
                                    &error))) {

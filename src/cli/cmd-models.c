@@ -14,10 +14,12 @@ cmd_models(int argc, char **argv)
     GError *error = NULL;
     g_autofree char *text = NULL;
     g_autofree char *dump = NULL;
-    gboolean host = FALSE;
+    gboolean host = FALSE, kvm = FALSE;
     GOptionEntry entries[] = {
         { "host", 0, 0, G_OPTION_ARG_NONE, &host,
           "Mark each model usable or not on this machine, with its blockers", NULL },
+        { "kvm", 0, 0, G_OPTION_ARG_NONE, &kvm,
+          "Same as --host for what KVM can give a guest on this machine", NULL },
         { "data", 0, 0, G_OPTION_ARG_FILENAME, &dump,
           "Same as --host for a raw CPUID dump (<cpudata> or cpuid -r)", "FILE" },
         G_OPTION_ENTRY_NULL
@@ -28,9 +30,12 @@ cmd_models(int argc, char **argv)
     if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "models", 0,
                         "takes no arguments")) >= 0)
         return rc;
+    if (kvm && (host || dump)) {
+        cli_common_clear(&common);
+        return cli_usage("models", "--kvm excludes --host and --data");
+    }
     if (!(map = cli_load_map(&common, &error)) ||
-        (dump && !(data = cs_cpuid_data_load_file(dump, &error))) ||
-        (host && !dump && !(data = cs_cpuid_data_new_from_host(&error)))) {
+        ((host || kvm || dump) && !(data = cli_host_data(kvm, dump, TRUE, &error)))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }

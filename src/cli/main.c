@@ -8,7 +8,7 @@
 static const CliCommand commands[] = {
     { "host", "decode this machine's CPU", cmd_host },
     { "decode", "decode a raw CPUID dump into a CPU model and features", cmd_decode },
-    { "dump", "print raw CPU data (this machine's or a cpuid -r file) as <cpudata>", cmd_dump },
+    { "dump", "print raw CPU data (this machine's, KVM's or a cpuid -r file) as <cpudata>", cmd_dump },
     { "models", "list the CPU models of the map", cmd_models },
     { "features", "list the CPU features of the map", cmd_features },
     { "compare", "compare a guest CPU with a host CPU", cmd_compare },
@@ -17,6 +17,10 @@ static const CliCommand commands[] = {
     { "guest", "the CPU a hypervisor gives a guest on a host", cmd_guest },
     { "baseline", "compute one guest CPU every host CPU can run", cmd_baseline },
     { "plan", "plan a fleet: shared CPU, psABI levels, hosts holding it back", cmd_plan },
+    { "domcaps", "the domain capabilities' CPU modes of a host (KVM's view by default)",
+      cmd_domcaps },
+    { "labels", "KubeVirt node labels of a host (usable models, host-model, features)",
+      cmd_labels },
 };
 
 static void

@@ -521,8 +521,10 @@ cli_check_models(const CsCpuMap *map, const char *cmd, const char *option,
 {
     g_autoptr(GError) error = NULL;
 
-    if (cs_cpu_map_check_model_list(map, (const char *const *) entries, &error))
-        return TRUE;
-    cli_usage(cmd, "%s in %s", error->message, option);
-    return FALSE;
+    /* decoding ignores names the map does not have, as libvirt does with a
+     * hypervisor's list (and --qmp with QEMU's): say so, once, and go on */
+    if (!cs_cpu_map_check_model_list(map, (const char *const *) entries, &error))
+        fprintf(stderr, "cpusel %s: warning: %s in %s (ignored)\n", cmd, error->message,
+                option);
+    return TRUE;
 }

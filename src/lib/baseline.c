@@ -317,7 +317,7 @@ acc_merge(const CsCpuMap *map, Acc *into, const Acc *from)
 static CsCpuDef *
 decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
                     gboolean output_vendor, const char *const *names,
-                    CsBaselineFlags flags, GError **error)
+                    const char *const *allowed, CsBaselineFlags flags, GError **error)
 {
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
@@ -336,7 +336,7 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
     }
     if (flags & CS_BASELINE_MIGRATABLE)
         dflags |= CS_DECODE_MIGRATABLE;
-    if (!(def = cs_cpu_decode_full(map, data, dflags, NULL, names,
+    if (!(def = cs_cpu_decode_full(map, data, dflags, allowed, names,
                                    CS_CPU_FALLBACK_ALLOW, NULL, error)))
         return NULL;
     def->mode = CS_CPU_MODE_CUSTOM;
@@ -353,14 +353,15 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
 }
 
 static CsCpuDef *
-acc_result(const CsCpuMap *map, const Acc *a, CsBaselineFlags flags, GError **error)
+acc_result(const CsCpuMap *map, const Acc *a, const char *const *allowed,
+           CsBaselineFlags flags, GError **error)
 {
     g_autofree const char **names = g_new0(const char *, a->names->len + 1);
 
     for (guint i = 0; i < a->names->len; i++)
         names[i] = g_ptr_array_index(a->names, i);
-    return decode_intersection(map, a->vec, a->vendor, a->output_vendor, names, flags,
-                               error);
+    return decode_intersection(map, a->vec, a->vendor, a->output_vendor, names, allowed,
+                               flags, error);
 }
 
 /* ---- The builder -------------------------------------------------------- */
@@ -378,6 +379,7 @@ typedef struct {
 struct _CsBaselineBuilder {
     const CsCpuMap *map;
     CsBaselineFlags flags;
+    char **allowed;         /* the hypervisor's models, or NULL for all */
     gboolean plan;
     PsabiTable psabi;
     guint64 n;              /* hosts seen (including bad ones) */
@@ -423,6 +425,7 @@ cs_baseline_builder_free(CsBaselineBuilder *b)
     if (!b)
         return;
     acc_free(b->acc);
+    g_strfreev(b->allowed);
     if (b->generic)
         g_ptr_array_unref(b->generic);
     g_clear_error(&b->parse_error);
@@ -434,6 +437,14 @@ cs_baseline_builder_free(CsBaselineBuilder *b)
     if (b->strings)
         g_string_chunk_free(b->strings);
     g_free(b);
+}
+
+void
+cs_baseline_builder_set_models(CsBaselineBuilder *b, const char *const *allowed)
+{
+    g_return_if_fail(b != NULL);
+    g_strfreev(b->allowed);
+    b->allowed = g_strdupv((char **) allowed);
 }
 
 guint64
@@ -725,7 +736,7 @@ cs_baseline_builder_finish(CsBaselineBuilder *b, GError **error)
         g_propagate_error(error, g_error_copy(b->error));
         return NULL;
     }
-    return acc_result(b->map, b->acc, b->flags, error);
+    return acc_result(b->map, b->acc, (const char *const *) b->allowed, b->flags, error);
 }
 
 CsCpuDef *
@@ -884,7 +895,8 @@ find_draggers(CsBaselineBuilder *b, const Acc *a)
             names[k++] = g_ptr_array_index(a->names, n);
         }
         d->baseline = decode_intersection(map, without, a->vendor, a->output_vendor,
-                                          names, b->flags, &error);
+                                          names, (const char *const *) b->allowed,
+                                          b->flags, &error);
         if (d->baseline) {
             PsabiTable *t = &b->psabi;
             g_autofree CsWord *bv = cs_x86_def_to_vec(map, d->baseline, CS_X86_ALL, NULL);
@@ -960,7 +972,8 @@ cs_baseline_builder_plan(CsBaselineBuilder *b, GError **error)
 
     plan = g_new0(CsFleetPlan, 1);
     plan->map = map;
-    if (!(plan->baseline = acc_result(map, chosen, b->flags, error)))
+    if (!(plan->baseline = acc_result(map, chosen, (const char *const *) b->allowed,
+                                      b->flags, error)))
         return NULL;
     if ((bv = cs_x86_def_to_vec(map, plan->baseline, CS_X86_ALL, error)) == NULL)
         return NULL;

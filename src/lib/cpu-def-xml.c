@@ -204,6 +204,12 @@ format_children(GString *s, const CsCpuDef *def, guint ind, CsFormatFlags flags)
     }
 }
 
+void
+cs_cpu_def_format_children(GString *s, const CsCpuDef *def, guint indent)
+{
+    format_children(s, def, indent, CS_FORMAT_DEFAULT);
+}
+
 char *
 cs_cpu_def_format_xml(const CsCpuDef *def, guint indent)
 {

@@ -15,3 +15,10 @@ struct _CsCpuidData {
 void cs_cpuid_data_append_unsorted_leaf(CsCpuidData *data, const CsCpuidLeaf *leaf);
 void cs_cpuid_data_append_unsorted_msr(CsCpuidData *data, const CsMsr *msr);
 void cs_cpuid_data_sort_merge(CsCpuidData *data);
+
+/* Zeroes the fields of @leaf that identify the logical CPU it was read on
+ * (APIC IDs: leaf 1 EBX[31:24], 0xb/0x1f/0x80000026 EDX, and 0x8000001e's
+ * extended APIC, core and node IDs), as if it was read on CPU #0, the
+ * convention of libvirt's test data, so that data read on any CPU is the
+ * same. */
+void cs_cpuid_leaf_mask_apic_ids(CsCpuidLeaf *leaf);

@@ -368,3 +368,25 @@ cs_cpuid_data_sort_merge(CsCpuidData *data)
     }
     g_array_set_size(data->msrs, out);
 }
+
+void
+cs_cpuid_leaf_mask_apic_ids(CsCpuidLeaf *leaf)
+{
+    switch (leaf->eax_in) {
+    case 0x1:
+        leaf->ebx &= 0x00ffffff;        /* initial APIC ID */
+        break;
+    case 0xb:
+    case 0x1f:
+    case 0x80000026:
+        leaf->edx = 0;                  /* x2APIC ID */
+        break;
+    case 0x8000001e:
+        leaf->eax = 0;                  /* extended APIC ID */
+        leaf->ebx &= 0xffffff00;        /* compute unit / core ID */
+        leaf->ecx &= 0xffffff00;        /* node ID */
+        break;
+    default:
+        break;
+    }
+}

@@ -23,6 +23,7 @@
 
 #include <libcpusel/cs-cpuid.h>
 #include <libcpusel/cs-error.h>
+#include "cpuid-data-private.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 
@@ -48,38 +49,13 @@ cpuid_raw(guint32 eax_in, guint32 ecx_in, CsCpuidLeaf *out_leaf)
     out_leaf->edx = d;
 }
 
-/* Zeroes the fields that identify the logical CPU @leaf was read on (as if
- * read on CPU #0, the convention of libvirt's test data), so that the result
- * is the same wherever the thread ran. */
-static void
-mask_apic_ids(CsCpuidLeaf *leaf)
-{
-    switch (leaf->eax_in) {
-    case 0x1:
-        leaf->ebx &= 0x00ffffff;        /* initial APIC ID */
-        break;
-    case 0xb:
-    case 0x1f:
-    case 0x80000026:
-        leaf->edx = 0;                  /* x2APIC ID */
-        break;
-    case 0x8000001e:
-        leaf->eax = 0;                  /* extended APIC ID */
-        leaf->ebx &= 0xffffff00;        /* compute unit / core ID */
-        leaf->ecx &= 0xffffff00;        /* node ID */
-        break;
-    default:
-        break;
-    }
-}
-
 /* Records a copy of @leaf, its APIC IDs masked. */
 static void
 record(CsCpuidData *data, const CsCpuidLeaf *leaf)
 {
     CsCpuidLeaf masked = *leaf;
 
-    mask_apic_ids(&masked);
+    cs_cpuid_leaf_mask_apic_ids(&masked);
     cs_cpuid_data_add_leaf(data, &masked);
 }
 

@@ -490,6 +490,7 @@ cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmod
 {
     static const char *const tsx[] = { "hle", "rtm" };
 
+    /* Intel's broken TSX: these CPUs report hle/rtm that must not be used */
     if (vendor < 0 || strcmp(map->t.vendors[vendor].name, "Intel") != 0 || family != 6 ||
         !((fmodel == 63 && stepping < 4) || fmodel == 60 || fmodel == 69 || fmodel == 70))
         return;
@@ -503,16 +504,33 @@ cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmod
             stepping);
 }
 
-void
-cs_x86_host_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec)
+/* Family, model and stepping of leaf 1 (display values); 0 without leaf 1. */
+static guint32
+data_signature(const CsCpuidData *data, guint *out_family, guint *out_model,
+               guint *out_stepping)
 {
     const CsCpuidLeaf *leaf1 = cs_cpuid_data_get_leaf(data, 1, 0);
-    guint32 sig = leaf1 ? leaf1->eax & SIGNATURE_MASK : 0;
+    guint32 signature;
+
+    *out_family = *out_model = *out_stepping = 0;
+    if (!leaf1)
+        return 0;
+    signature = leaf1->eax & SIGNATURE_MASK;
+    *out_family = ((signature >> 20) & 0xff) + ((signature >> 8) & 0xf);
+    *out_model = ((signature >> 12) & 0xf0) + ((signature >> 4) & 0xf);
+    *out_stepping = signature & 0xf;
+    return signature;
+}
+
+void
+cs_x86_data_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec)
+{
+    guint family, fmodel, stepping;
 
     cs_cpu_map_project(map, data, vec);
-    cs_x86_drop_broken_tsx(map, cs_cpu_map_detect_vendor(map, data),
-                           ((sig >> 20) & 0xff) + ((sig >> 8) & 0xf),
-                           ((sig >> 12) & 0xf0) + ((sig >> 4) & 0xf), sig & 0xf, vec);
+    data_signature(data, &family, &fmodel, &stepping);
+    cs_x86_drop_broken_tsx(map, cs_cpu_map_detect_vendor(map, data), family, fmodel,
+                           stepping, vec);
 }
 
 CsCpuDef *
@@ -526,8 +544,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     g_autofree guint64 *scratch = NULL;
     g_auto(Work) work = { 0 };
     guint n_sets = FEATSET_WORDS(map);
-    const CsCpuidLeaf *leaf1;
-    guint32 signature = 0;
+    guint32 signature;
     guint family = 0, fmodel = 0, stepping = 0;
     int vendor;
     Candidate best = { .model = -1 };
@@ -554,12 +571,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     cs_cpu_map_project(map, data, vec);
     work.fi = &map->fi;
     vendor = cs_cpu_map_detect_vendor(map, data);
-    if ((leaf1 = cs_cpuid_data_get_leaf(data, 1, 0))) {
-        signature = leaf1->eax & SIGNATURE_MASK;
-        family = ((signature >> 20) & 0xff) + ((signature >> 8) & 0xf);
-        fmodel = ((signature >> 12) & 0xf0) + ((signature >> 4) & 0xf);
-        stepping = signature & 0xf;
-    }
+    signature = data_signature(data, &family, &fmodel, &stepping);
 
     cs_x86_drop_broken_tsx(map, vendor, family, fmodel, stepping, vec);
 

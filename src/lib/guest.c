@@ -62,10 +62,45 @@ passthrough_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gues
     return TRUE;
 }
 
+/* With a hypervisor that gives only what the host has (KVM), a forced
+ * feature the host lacks cannot be given either. */
+static gboolean
+check_forced(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+             GError **error)
+{
+    g_autofree CsWord *forced = NULL;
+    g_autofree CsWord *have = NULL;
+    g_auto(GStrv) names = NULL;
+    g_autofree char *list = NULL;
+
+    if (!(forced = cs_x86_def_to_vec(map, guest, CS_FEATURE_FORCE, error)) ||
+        !(have = cs_x86_def_to_vec(map, host, CS_X86_ALL, error)))
+        return FALSE;
+    for (guint w = 0; w < map->t.n_words; w++)
+        forced[w] &= ~have[w];
+    if (cs_vec_is_empty(map, forced))
+        return TRUE;
+    names = cs_x86_vec_feature_names(map, forced);
+    list = g_strjoinv("', '", names);
+    g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
+                "the guest CPU is incompatible with the host CPU: the hypervisor "
+                "cannot provide the forced features '%s'", list);
+    return FALSE;
+}
+
 gboolean
 cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
                   const char *const *allowed_models, CsCpuDef **out_def,
                   CsCpuidData **out_data, GError **error)
+{
+    return cs_cpu_guest_data_full(map, host, guest, allowed_models, CS_GUEST_DEFAULT,
+                                  out_def, out_data, error);
+}
+
+gboolean
+cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+                       const char *const *allowed_models, CsGuestFlags flags,
+                       CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
 {
     g_autoptr(CsCpuDef) updated = NULL;
     g_autoptr(CsCompareReport) report = NULL;
@@ -92,6 +127,8 @@ cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gue
                     cs_compare_report_get_message(report));
         return FALSE;
     }
+    if ((flags & CS_GUEST_HOST_ONLY) && !check_forced(map, host, guest, error))
+        return FALSE;
     if (guest->mode == CS_CPU_MODE_HOST_PASSTHROUGH || guest->mode == CS_CPU_MODE_MAXIMUM)
         return passthrough_data(map, host, guest, out_def, out_data, error);
     if (guest->mode == CS_CPU_MODE_HOST_MODEL) {

@@ -11,15 +11,6 @@
  * as libvirt lists the features of CPU data. Appends to @out (guint16). */
 void cs_x86_vec_features(const CsCpuMap *map, CsWord *vec, GArray *out);
 
-/* Intel's broken TSX: on the CPUs whose hle/rtm must not be used (family 6,
- * model 60, 69, 70, or 63 before stepping 4) removes them from @vec. */
-void cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmodel,
-                            guint stepping, CsWord *vec);
-/* The host CPU's bits as decoding sees them: @data projected on the map,
- * broken TSX dropped. Every verdict on raw host data starts here (decode,
- * usability, and compare through the decoded host). */
-void cs_x86_host_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec);
-
 /* Sets CS_ERROR_UNKNOWN_MODEL / _FEATURE for @name, which is shown quoted,
  * cut to 64 characters and with control characters escaped, followed by
  * the nearest names of @map (nullable) as suggestions. Returns: FALSE. */
@@ -58,3 +49,16 @@ cs_vec_is_empty(const CsCpuMap *map, const CsWord *v)
  * or feature). */
 CsWord *cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy,
                           GError **error);
+
+/* Removes hle and rtm from @vec on the Intel CPUs whose TSX is broken
+ * (family 6, model 60, 69, 70, or 63 with stepping < 4): decoding ignores
+ * them there, and so does every view derived from raw data. */
+void cs_x86_drop_broken_tsx(const CsCpuMap *map, int vendor, guint family, guint fmodel,
+                            guint stepping, CsWord *vec);
+/* Projects raw data onto @map's words (n_words), as decoding sees it: with
+ * broken TSX dropped. */
+void cs_x86_data_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec);
+/* The feature indices of cs_cpu_model_blockers() (map order), for data
+ * already projected with cs_x86_data_vec(); appended to @out (guint16). */
+void cs_x86_model_blocker_indices(const CsCpuMap *map, const CsWord *data_vec,
+                                  guint model, GArray *out);

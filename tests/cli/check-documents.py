@@ -54,6 +54,9 @@ CASES = [
     (['baseline', '--explain', DUMP, DUMP], 0, 'xml', None),
     (['baseline', '--json', DUMP, DUMP], 0, 'json',
      {'cpu': CPU_KEYS, 'psabi_level': (str, type(None)), 'hosts': int}),
+    (['domcaps', '--data', DUMP], 0, 'xml', None),
+    (['domcaps', '--json', '--data', DUMP], 0, 'json', {'cpu': dict}),
+    (['labels', '--json', '--data', DUMP], 0, 'json', {'labels': dict}),
 ]
 
 

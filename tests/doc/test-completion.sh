@@ -69,7 +69,7 @@ check "--cpu-map offers 'system'" "$(complete_words cpusel models --cpu-map sys)
     "system"
 check "--fallback values" "$(complete_words cpusel decode --fallback '')" "allow forbid"
 check "--format values of encode" "$(complete_words cpusel encode --format '')" \
-    "vmware xen xml"
+    "sections vmware xen xml"
 check "--format=VALUE" "$(complete_words cpusel guest --format = q)" "qemu"
 check "--removed-policy values" "$(complete_words cpusel update --removed-policy f)" \
     "forbid force"
