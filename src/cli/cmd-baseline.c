@@ -249,6 +249,82 @@ splice_host_lists(Sink *sink, const char *text, const CsFleetPlan *plan)
     g_string_append(out, p);
 }
 
+/* The models of the hosts @next yields for @i, most hosts first. */
+typedef struct {
+    const char *model;
+    guint64 n;
+} ModelCount;
+
+static int
+model_count_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const ModelCount *a = pa;
+    const ModelCount *b = pb;
+
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(a->model, b->model);
+}
+
+static GArray *
+host_models(const CsFleetPlan *plan, NextHostFunc next, guint i)
+{
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(ModelCount));
+    g_autoptr(GHashTable) at = g_hash_table_new(g_str_hash, g_str_equal);
+    guint64 n = cs_fleet_plan_get_n_hosts(plan);
+
+    for (guint64 h = next(plan, i, 0); h < n; h = next(plan, i, h + 1)) {
+        const char *m = cs_fleet_plan_host_model(plan, h);
+        gpointer k;
+
+        if ((k = g_hash_table_lookup(at, m))) {
+            g_array_index(out, ModelCount, GPOINTER_TO_UINT(k) - 1).n++;
+        } else {
+            ModelCount mc = { m, 1 };
+
+            g_array_append_val(out, mc);
+            g_hash_table_insert(at, (gpointer) m, GUINT_TO_POINTER(out->len));
+        }
+    }
+    g_array_sort(out, model_count_cmp);
+    return out;
+}
+
+/* "Penryn 1,200, core2duo 533" (capped like every list). */
+static char *
+models_text(const GArray *models)
+{
+    g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *joined = NULL;
+
+    for (guint k = 0; k < models->len && k < CLI_LIST_MAX; k++) {
+        const ModelCount *mc = &g_array_index(models, ModelCount, k);
+        g_autofree char *count = cli_count(mc->n);
+
+        g_ptr_array_add(parts, g_strdup_printf("%s %s%s", mc->model, count,
+                                               k + 1 < models->len ? "," : ""));
+    }
+    g_ptr_array_add(parts, NULL);
+    return cli_join_list((const char *const *) parts->pdata, models->len);
+}
+
+static void
+json_member_models(JsonBuilder *b, const GArray *models)
+{
+    json_builder_set_member_name(b, "models");
+    json_builder_begin_array(b);
+    for (guint k = 0; k < models->len; k++) {
+        const ModelCount *mc = &g_array_index(models, ModelCount, k);
+
+        json_builder_begin_object(b);
+        json_member_string(b, "model", mc->model);
+        json_builder_set_member_name(b, "n_hosts");
+        json_builder_add_int_value(b, mc->n);
+        json_builder_end_object(b);
+    }
+    json_builder_end_array(b);
+}
+
 /* Whether two iterators yield the same hosts. */
 static gboolean
 same_hosts(const CsFleetPlan *plan, NextHostFunc next, guint a, guint b)
@@ -302,11 +378,6 @@ relation_text(const CsCpuMap *map, const char *a, const char *b)
 
 /* The distinct models of the joined hosts related to the baseline's model
  * (by name in first-seen order, with their host counts). */
-typedef struct {
-    const char *model;
-    guint64 n;
-} ModelCount;
-
 static GArray *
 related_models(const CsCpuMap *map, const CsFleetPlan *plan)
 {
@@ -417,12 +488,15 @@ plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
     json_builder_set_member_name(b, "disabled");
     json_builder_begin_array(b);
     for (guint i = 0; i < cs_fleet_plan_get_n_disabled(plan); i++) {
+        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_disabled_next_host, i);
+
         json_builder_begin_object(b);
         json_member_string(b, "feature", cs_fleet_plan_disabled_feature(plan, i));
         json_builder_set_member_name(b, "n_hosts");
         json_builder_add_int_value(b, cs_fleet_plan_disabled_n_hosts(plan, i));
         json_builder_set_member_name(b, "hosts");
         json_add_hosts_mark(b, 'f', i);
+        json_member_models(b, models);
         json_builder_end_object(b);
     }
     json_builder_end_array(b);
@@ -447,12 +521,14 @@ plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
     for (guint d = 0; d < cs_fleet_plan_get_n_draggers(plan); d++) {
         const CsCpuDef *without = cs_fleet_plan_dragger_baseline(plan, d);
         const char *const *gains = cs_fleet_plan_dragger_gains(plan, d);
+        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_dragger_next_host, d);
 
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "n_hosts");
         json_builder_add_int_value(b, cs_fleet_plan_dragger_n_hosts(plan, d));
         json_builder_set_member_name(b, "hosts");
         json_add_hosts_mark(b, 'd', d);
+        json_member_models(b, models);
         json_builder_set_member_name(b, "lacks");
         json_builder_add_value(b, cli_json_strv(cs_fleet_plan_dragger_lacks(plan, d)));
         json_builder_set_member_name(b, "baseline_without");
@@ -552,6 +628,8 @@ append_disabled(GString *s, const CsFleetPlan *plan)
     for (guint i = 0; i < nd; i++) {
         g_autoptr(GPtrArray) feats = g_ptr_array_new();
         g_autoptr(GPtrArray) names = NULL;
+        g_autoptr(GArray) models = NULL;
+        g_autofree char *mt = NULL;
         guint64 nh = cs_fleet_plan_disabled_n_hosts(plan, i);
         g_autofree char *count = cli_count(nh);
         g_autofree char *fj = NULL;
@@ -572,9 +650,11 @@ append_disabled(GString *s, const CsFleetPlan *plan)
                                    plural(feats->len - 1, "it", "them"));
             continue;
         }
-        g_string_append_printf(s, "  %s: %s %s %s:\n", fj, count,
+        models = host_models(plan, cs_fleet_plan_disabled_next_host, i);
+        mt = models_text(models);
+        g_string_append_printf(s, "  %s: %s %s %s (%s):\n", fj, count,
                                plural(nh, "host lacks", "hosts lack"),
-                               plural(feats->len - 1, "it", "them"));
+                               plural(feats->len - 1, "it", "them"), mt);
         names = host_names(plan, cs_fleet_plan_disabled_next_host, i, CLI_LIST_MAX);
         cli_append_list(s, "      ", (const char *const *) names->pdata, nh);
     }
@@ -629,12 +709,14 @@ append_dragger(GString *s, const CsCpuMap *map, const CsFleetPlan *plan, guint d
     } else {
         g_autoptr(GPtrArray) names = host_names(plan, cs_fleet_plan_dragger_next_host, d,
                                                 CLI_LIST_MAX);
+        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_dragger_next_host, d);
+        g_autofree char *mt = models_text(models);
         g_autofree char *count = cli_count(nh);
 
         g_string_append_printf(s, "  %s hosts together lack %u %s every other host has:\n",
                                count, nl, plural(nl, "feature", "features"));
         cli_append_list(s, "      ", lacks, nl);
-        g_string_append(s, "    these hosts:\n");
+        g_string_append_printf(s, "    these hosts (%s):\n", mt);
         cli_append_list(s, "      ", (const char *const *) names->pdata, nh);
     }
     if (!without) {
