@@ -616,15 +616,14 @@ plural(guint64 n, const char *one, const char *many)
 /* "Features the baseline disables": each with the hosts lacking it (features
  * lacked by the same hosts share a line). */
 static void
-append_disabled(GString *s, const CsFleetPlan *plan)
+append_disabled(GString *s, const CsFleetPlan *plan, guint64 joined)
 {
     guint nd = cs_fleet_plan_get_n_disabled(plan);
     g_autofree gboolean *done = g_new0(gboolean, nd + 1);
 
     if (nd == 0)
         return;
-    g_string_append(s, "\nFeatures the baseline disables (its model has them) and the "
-                       "hosts lacking them:\n");
+    g_string_append(s, "\nFeatures the baseline disables and the hosts lacking them:\n");
     for (guint i = 0; i < nd; i++) {
         g_autoptr(GPtrArray) feats = g_ptr_array_new();
         g_autoptr(GPtrArray) names = NULL;
@@ -652,7 +651,8 @@ append_disabled(GString *s, const CsFleetPlan *plan)
         }
         models = host_models(plan, cs_fleet_plan_disabled_next_host, i);
         mt = models_text(models);
-        g_string_append_printf(s, "  %s: %s %s %s (%s):\n", fj, count,
+        g_string_append_printf(s, "  %s: %s%s %s %s (%s):\n", fj,
+                               nh == joined && nh > 1 ? "all " : "", count,
                                plural(nh, "host lacks", "hosts lack"),
                                plural(feats->len - 1, "it", "them"), mt);
         names = host_names(plan, cs_fleet_plan_disabled_next_host, i, CLI_LIST_MAX);
@@ -806,7 +806,7 @@ plan_text(const CsCpuMap *map, const CsFleetPlan *plan)
     }
     cli_table_append(levels, s, "  ");
 
-    append_disabled(s, plan);
+    append_disabled(s, plan, joined);
     append_related(s, map, plan);
 
     for (guint d = 0; d < nd; d++)

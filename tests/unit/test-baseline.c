@@ -366,6 +366,9 @@ static const PlanGolden plan_goldens[] = {
       { "--json", "--migratable", "fleet-versions.xml", NULL } },
     /* lists of more than 200 entries end with the count left out */
     { "fleet-many.plan.txt", { "fleet-many.xml", NULL } },
+    /* expanded, the baseline disables a feature its model lost: all hosts
+     * lack it */
+    { "fleet-removed-expand.plan.txt", { "--expand", "fleet-removed.xml", NULL } },
     /* names: NAME=FILE, a file of one host, <uuid>s, NAME#N */
     { "names.plan.txt", { "web-1=host-a.xml", "host-b.xml", "db=fleet-groups.xml", NULL } },
     { "names.plan.json", { "--json", "web-1=host-a.xml", "host-b.xml", NULL } },
@@ -479,8 +482,18 @@ expanded_set(const CsCpuDef *def)
     return set;
 }
 
-static const char *const plan_fixtures[] = {
-    "fleet.xml", "fleet-groups.xml", "fleet-versions.xml", "fleet-many.xml",
+typedef struct {
+    const char *name;
+    CsBaselineFlags flags;
+} PlanFixture;
+
+#define PLAN_FIXTURE(name) \
+    { name, 0 }, { name, CS_BASELINE_EXPAND }, { name, CS_BASELINE_MIGRATABLE }
+
+static const PlanFixture plan_fixtures[] = {
+    PLAN_FIXTURE("fleet.xml"), PLAN_FIXTURE("fleet-groups.xml"),
+    PLAN_FIXTURE("fleet-versions.xml"), PLAN_FIXTURE("fleet-many.xml"),
+    PLAN_FIXTURE("fleet-removed.xml"),
 };
 
 /* Every feature the baseline disables is attributed to exactly the joined
@@ -488,9 +501,9 @@ static const char *const plan_fixtures[] = {
 static void
 test_plan_attribution(gconstpointer p)
 {
-    const char *name = p;
+    const PlanFixture *fx = p;
     g_autoptr(GPtrArray) defs = NULL;
-    g_autoptr(CsFleetPlan) plan = plan_fixture(name, 0, &defs);
+    g_autoptr(CsFleetPlan) plan = plan_fixture(fx->name, fx->flags, &defs);
     const CsCpuDef *base = cs_fleet_plan_get_baseline(plan);
     guint64 n = cs_fleet_plan_get_n_hosts(plan);
     guint n_disabled = 0;
@@ -530,9 +543,9 @@ test_plan_attribution(gconstpointer p)
 static void
 test_plan_draggers(gconstpointer p)
 {
-    const char *name = p;
+    const PlanFixture *fx = p;
     g_autoptr(GPtrArray) defs = NULL;
-    g_autoptr(CsFleetPlan) plan = plan_fixture(name, 0, &defs);
+    g_autoptr(CsFleetPlan) plan = plan_fixture(fx->name, fx->flags, &defs);
     g_autoptr(GHashTable) base_set = expanded_set(cs_fleet_plan_get_baseline(plan));
     guint64 n = cs_fleet_plan_get_n_hosts(plan);
     guint64 joined = 0;
@@ -577,7 +590,7 @@ test_plan_draggers(gconstpointer p)
         g_assert_cmpuint(seen, ==, nh);
 
         expect = cs_cpu_baseline(map, (const CsCpuDef *const *) others->pdata, others->len,
-                                 0, &error);
+                                 fx->flags, &error);
         g_assert_no_error(error);
         g_assert_nonnull(cs_fleet_plan_dragger_baseline(plan, d));
         x = cs_cpu_def_format_xml(expect, 0);
@@ -769,12 +782,15 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &plan_goldens[i], test_plan_golden);
     }
     for (guint i = 0; i < G_N_ELEMENTS(plan_fixtures); i++) {
-        g_autofree char *a = g_strdup_printf("/baseline/plan/attribution/%s",
-                                             plan_fixtures[i]);
-        g_autofree char *d = g_strdup_printf("/baseline/plan/draggers/%s", plan_fixtures[i]);
+        const PlanFixture *fx = &plan_fixtures[i];
+        static const char *const how[] = { "", "-expand", "-migratable", "-both" };
+        guint k = fx->flags & (CS_BASELINE_EXPAND | CS_BASELINE_MIGRATABLE);
+        g_autofree char *a = g_strdup_printf("/baseline/plan/attribution/%s%s", fx->name,
+                                             how[k]);
+        g_autofree char *d = g_strdup_printf("/baseline/plan/draggers/%s%s", fx->name, how[k]);
 
-        g_test_add_data_func(a, plan_fixtures[i], test_plan_attribution);
-        g_test_add_data_func(d, plan_fixtures[i], test_plan_draggers);
+        g_test_add_data_func(a, fx, test_plan_attribution);
+        g_test_add_data_func(d, fx, test_plan_draggers);
     }
     g_test_add_func("/baseline/plan/groups", test_plan_groups);
     g_test_add_func("/baseline/plan/nothing-changes", test_plan_nothing_changes);
