@@ -153,6 +153,8 @@ CS_EXPORT const char *cs_fleet_plan_host_uuid(const CsFleetPlan *plan, guint64 i
 CS_EXPORT CsHostStatus cs_fleet_plan_host_status(const CsFleetPlan *plan, guint64 i);
 /* Why the host cannot join (NULL when it joined). */
 CS_EXPORT const char *cs_fleet_plan_host_reason(const CsFleetPlan *plan, guint64 i);
+/* The map's name of the host's model (the map's own string: one pointer
+ * per model), NULL when unknown; its vendor's likewise. */
 CS_EXPORT const char *cs_fleet_plan_host_model(const CsFleetPlan *plan, guint64 i);
 CS_EXPORT const char *cs_fleet_plan_host_vendor(const CsFleetPlan *plan, guint64 i);
 /* psABI level of the host ("x86-64-v3"...), NULL for an invalid host. */
@@ -174,6 +176,11 @@ CS_EXPORT guint64 cs_fleet_plan_dragger_host(const CsFleetPlan *plan, guint d);
  *   for (h = next(plan, d, 0); h < n_hosts; h = next(plan, d, h + 1)) */
 CS_EXPORT guint64 cs_fleet_plan_dragger_next_host(const CsFleetPlan *plan, guint d,
                                                   guint64 from);
+/* The models of the hosts of set @d, most hosts first: model @k (0 ..
+ * n_models - 1) and in *@out_n_hosts how many of these hosts have it. */
+CS_EXPORT guint cs_fleet_plan_dragger_n_models(const CsFleetPlan *plan, guint d);
+CS_EXPORT const char *cs_fleet_plan_dragger_model(const CsFleetPlan *plan, guint d,
+                                                  guint k, guint64 *out_n_hosts);
 /* Returns: (transfer none) NULL-terminated features that the hosts of set
  * @d, and no other host, lack. */
 CS_EXPORT const char *const *cs_fleet_plan_dragger_lacks(const CsFleetPlan *plan, guint d);
@@ -194,6 +201,10 @@ CS_EXPORT guint cs_fleet_plan_get_n_disabled(const CsFleetPlan *plan);
 CS_EXPORT const char *cs_fleet_plan_disabled_feature(const CsFleetPlan *plan, guint i);
 /* How many joined hosts lack disabled feature @i. */
 CS_EXPORT guint64 cs_fleet_plan_disabled_n_hosts(const CsFleetPlan *plan, guint i);
+/* The models of the hosts lacking disabled feature @i, most hosts first. */
+CS_EXPORT guint cs_fleet_plan_disabled_n_models(const CsFleetPlan *plan, guint i);
+CS_EXPORT const char *cs_fleet_plan_disabled_model(const CsFleetPlan *plan, guint i,
+                                                   guint k, guint64 *out_n_hosts);
 /* The first host lacking disabled feature @i whose index is @from or more,
  * or cs_fleet_plan_get_n_hosts() when there is none. */
 CS_EXPORT guint64 cs_fleet_plan_disabled_next_host(const CsFleetPlan *plan, guint i,

@@ -249,44 +249,27 @@ splice_host_lists(Sink *sink, const char *text, const CsFleetPlan *plan)
     g_string_append(out, p);
 }
 
-/* The models of the hosts @next yields for @i, most hosts first. */
 typedef struct {
     const char *model;
     guint64 n;
 } ModelCount;
 
-static int
-model_count_cmp(gconstpointer pa, gconstpointer pb)
-{
-    const ModelCount *a = pa;
-    const ModelCount *b = pb;
-
-    if (a->n != b->n)
-        return a->n > b->n ? -1 : 1;
-    return strcmp(a->model, b->model);
-}
+/* The models of a set of hosts, most hosts first, from the plan. */
+typedef guint (*NModelsFunc)(const CsFleetPlan *plan, guint i);
+typedef const char *(*ModelFunc)(const CsFleetPlan *plan, guint i, guint k,
+                                 guint64 *out_n_hosts);
 
 static GArray *
-host_models(const CsFleetPlan *plan, NextHostFunc next, guint i)
+host_models(const CsFleetPlan *plan, NModelsFunc n_models, ModelFunc model, guint i)
 {
     GArray *out = g_array_new(FALSE, FALSE, sizeof(ModelCount));
-    g_autoptr(GHashTable) at = g_hash_table_new(g_str_hash, g_str_equal);
-    guint64 n = cs_fleet_plan_get_n_hosts(plan);
 
-    for (guint64 h = next(plan, i, 0); h < n; h = next(plan, i, h + 1)) {
-        const char *m = cs_fleet_plan_host_model(plan, h);
-        gpointer k;
+    for (guint k = 0; k < n_models(plan, i); k++) {
+        ModelCount mc = { NULL, 0 };
 
-        if ((k = g_hash_table_lookup(at, m))) {
-            g_array_index(out, ModelCount, GPOINTER_TO_UINT(k) - 1).n++;
-        } else {
-            ModelCount mc = { m, 1 };
-
-            g_array_append_val(out, mc);
-            g_hash_table_insert(at, (gpointer) m, GUINT_TO_POINTER(out->len));
-        }
+        mc.model = model(plan, i, k, &mc.n);
+        g_array_append_val(out, mc);
     }
-    g_array_sort(out, model_count_cmp);
     return out;
 }
 
@@ -383,7 +366,7 @@ related_models(const CsCpuMap *map, const CsFleetPlan *plan)
 {
     const char *base = cs_cpu_def_get_model(cs_fleet_plan_get_baseline(plan));
     int ib = base ? cs_cpu_map_lookup_model(map, base) : -1;
-    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) seen = g_hash_table_new(NULL, NULL);
     g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(ModelCount));
     GArray *out = g_array_new(FALSE, FALSE, sizeof(ModelCount));
     guint64 n = cs_fleet_plan_get_n_hosts(plan);
@@ -488,7 +471,8 @@ plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
     json_builder_set_member_name(b, "disabled");
     json_builder_begin_array(b);
     for (guint i = 0; i < cs_fleet_plan_get_n_disabled(plan); i++) {
-        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_disabled_next_host, i);
+        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_disabled_n_models,
+                                               cs_fleet_plan_disabled_model, i);
 
         json_builder_begin_object(b);
         json_member_string(b, "feature", cs_fleet_plan_disabled_feature(plan, i));
@@ -521,7 +505,8 @@ plan_json(const CsCpuMap *map, const CsFleetPlan *plan)
     for (guint d = 0; d < cs_fleet_plan_get_n_draggers(plan); d++) {
         const CsCpuDef *without = cs_fleet_plan_dragger_baseline(plan, d);
         const char *const *gains = cs_fleet_plan_dragger_gains(plan, d);
-        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_dragger_next_host, d);
+        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_dragger_n_models,
+                                               cs_fleet_plan_dragger_model, d);
 
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "n_hosts");
@@ -649,7 +634,8 @@ append_disabled(GString *s, const CsFleetPlan *plan, guint64 joined)
                                    plural(feats->len - 1, "it", "them"));
             continue;
         }
-        models = host_models(plan, cs_fleet_plan_disabled_next_host, i);
+        models = host_models(plan, cs_fleet_plan_disabled_n_models,
+                             cs_fleet_plan_disabled_model, i);
         mt = models_text(models);
         g_string_append_printf(s, "  %s: %s%s %s %s (%s):\n", fj,
                                nh == joined && nh > 1 ? "all " : "", count,
@@ -709,7 +695,8 @@ append_dragger(GString *s, const CsCpuMap *map, const CsFleetPlan *plan, guint d
     } else {
         g_autoptr(GPtrArray) names = host_names(plan, cs_fleet_plan_dragger_next_host, d,
                                                 CLI_LIST_MAX);
-        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_dragger_next_host, d);
+        g_autoptr(GArray) models = host_models(plan, cs_fleet_plan_dragger_n_models,
+                                               cs_fleet_plan_dragger_model, d);
         g_autofree char *mt = models_text(models);
         g_autofree char *count = cli_count(nh);
 

@@ -770,10 +770,17 @@ cs_cpu_baseline(const CsCpuMap *map, const CsCpuDef *const *hosts, gsize n_hosts
 /* A set of joined hosts that alone lack some features every other joined
  * host has: one host, or a group of them. All hosts of a class lack the
  * same features, so the set is the hosts whose class lacks @feature. */
+/* How many hosts of a set have a model. */
+typedef struct {
+    guint16 model;
+    guint64 n;
+} ModelCount;
+
 typedef struct {
     int feature;            /* a map feature these hosts, and no other, lack */
     guint64 n_hosts;
     guint64 first_host;
+    GArray *models;         /* ModelCount, most hosts first */
     char **lacks;           /* the features these hosts, and no other, lack */
     char **gains;           /* what the baseline gains without them */
     CsCpuDef *baseline;     /* the baseline without them; NULL if not computed */
@@ -785,6 +792,7 @@ typedef struct {
     char *name;
     int feature;            /* map index, -1 when the map has no bits for it */
     guint64 n_hosts;
+    GArray *models;         /* ModelCount, most hosts first */
 } Disabled;
 
 struct _CsFleetPlan {
@@ -810,6 +818,7 @@ dragger_clear(gpointer p)
 {
     Dragger *d = p;
 
+    g_array_unref(d->models);
     g_strfreev(d->lacks);
     g_strfreev(d->gains);
     if (d->baseline)
@@ -819,7 +828,10 @@ dragger_clear(gpointer p)
 static void
 disabled_clear(gpointer p)
 {
-    g_free(((Disabled *) p)->name);
+    Disabled *d = p;
+
+    g_free(d->name);
+    g_array_unref(d->models);
 }
 
 void
@@ -1074,11 +1086,58 @@ vec_gains(const CsCpuMap *map, const CsWord *more, const CsWord *less)
     return (char **) g_ptr_array_free(g_steal_pointer(&out), FALSE);
 }
 
+static int
+model_count_cmp(gconstpointer pa, gconstpointer pb, gpointer user_data)
+{
+    const ModelCount *a = pa;
+    const ModelCount *b = pb;
+    const CsCpuMap *map = user_data;
+
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(map->t.models[a->model].name, map->t.models[b->model].name);
+}
+
+/* The models of the joined hosts lacking map feature @f, most hosts first.
+ * @scratch: n_models zeros, left zeroed. */
+static GArray *
+set_models(CsBaselineBuilder *b, const Stats *st, int f, guint64 *scratch)
+{
+    const CsCpuMap *map = b->map;
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(ModelCount));
+
+    for (guint p = 0; f >= 0 && p < st->act->len; p++) {
+        const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
+
+        if (!class_lacks(map, b, ac, f))
+            continue;
+        for (guint q = ac->pair; q < ac->pair + ac->n_pairs; q++) {
+            const ClassModel *cm = &g_array_index(st->pairs, ClassModel, q);
+
+            if (scratch[cm->model] == 0) {
+                ModelCount mc = { cm->model, 0 };
+
+                g_array_append_val(out, mc);
+            }
+            scratch[cm->model] += cm->n;
+        }
+    }
+    for (guint k = 0; k < out->len; k++) {
+        ModelCount *mc = &g_array_index(out, ModelCount, k);
+
+        mc->n = scratch[mc->model];
+        scratch[mc->model] = 0;
+    }
+    g_array_sort_with_data(out, model_count_cmp, (gpointer) map);
+    return out;
+}
+
 /* The baseline of the joined hosts outside set @ls. */
 static void
 dragger_compute(CsBaselineBuilder *b, const Acc *a, const Stats *st, const LackSet *ls,
                 const CsWord *base_vec, guint64 *in_set, Dragger *d)
 {
+    /* @in_set: per map model, how many of these hosts have it (d->models) */
     const CsCpuMap *map = b->map;
     g_autofree CsWord *without = NULL;
     g_autofree const char **names = g_new0(const char *, a->names->len + 1);
@@ -1086,16 +1145,17 @@ dragger_compute(CsBaselineBuilder *b, const Acc *a, const Stats *st, const LackS
     g_autoptr(GError) error = NULL;
     guint k = 0;
 
+    for (guint m = 0; m < d->models->len; m++) {
+        const ModelCount *mc = &g_array_index(d->models, ModelCount, m);
+
+        in_set[mc->model] = mc->n;
+    }
     for (guint p = 0; p < st->act->len; p++) {
         const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
         const HostClass *c = g_ptr_array_index(b->classes, ac->cls);
 
         if (class_lacks(map, b, ac, ls->feature)) {
-            for (guint q = ac->pair; q < ac->pair + ac->n_pairs; q++) {
-                const ClassModel *cm = &g_array_index(st->pairs, ClassModel, q);
-
-                in_set[cm->model] += cm->n;
-            }
+            continue;
         } else if (!without) {
             without = g_memdup2(c->vec, sizeof(CsWord) * map->t.n_words);
         } else {
@@ -1111,12 +1171,8 @@ dragger_compute(CsBaselineBuilder *b, const Acc *a, const Stats *st, const LackS
         if (mi < 0 || in_set[mi] < st->model_total[mi])
             names[k++] = name;
     }
-    for (guint p = 0; p < st->act->len; p++) {
-        const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
-
-        for (guint q = ac->pair; q < ac->pair + ac->n_pairs; q++)
-            in_set[g_array_index(st->pairs, ClassModel, q).model] = 0;
-    }
+    for (guint m = 0; m < d->models->len; m++)
+        in_set[g_array_index(d->models, ModelCount, m).model] = 0;
     d->baseline = decode_intersection(map, without, a->vendor, a->output_vendor, names,
                                       b->flags, &error);
     if (d->baseline &&
@@ -1153,6 +1209,7 @@ find_draggers(CsBaselineBuilder *b, const Acc *a, const Stats *st, const CsWord 
         if (ls->n_hosts > 1 && ls->n_hosts * 2 > st->joined)
             continue;
         d.lacks = feature_names(map, ls->features);
+        d.models = set_models(b, st, ls->feature, in_set);
         if (decoded++ < MAX_DRAGGER_DECODES)
             dragger_compute(b, a, st, ls, base_vec, in_set, &d);
         else
@@ -1168,6 +1225,7 @@ find_disabled(CsBaselineBuilder *b, const CsCpuDef *base, const Stats *st)
 {
     const CsCpuMap *map = b->map;
     GArray *out = g_array_new(FALSE, TRUE, sizeof(Disabled));
+    g_autofree guint64 *scratch = g_new0(guint64, map->t.n_models);
 
     g_array_set_clear_func(out, disabled_clear);
     for (guint i = 0; i < base->features->len; i++) {
@@ -1186,6 +1244,7 @@ find_disabled(CsBaselineBuilder *b, const CsCpuDef *base, const Stats *st)
             if (class_lacks(map, b, ac, dis.feature))
                 dis.n_hosts += ac->n;
         }
+        dis.models = set_models(b, st, dis.feature, scratch);
         g_array_append_val(out, dis);
     }
     return out;
@@ -1404,6 +1463,32 @@ cs_fleet_plan_dragger_next_host(const CsFleetPlan *p, guint d, guint64 from)
     return next_lacking(p, DRAGGER(p, d)->feature, MAX(from, DRAGGER(p, d)->first_host));
 }
 
+static const char *
+model_at(const CsFleetPlan *p, const GArray *models, guint k, guint64 *out_n_hosts)
+{
+    const ModelCount *mc;
+
+    g_return_val_if_fail(k < models->len, NULL);
+    mc = &g_array_index(models, ModelCount, k);
+    if (out_n_hosts)
+        *out_n_hosts = mc->n;
+    return p->map->t.models[mc->model].name;
+}
+
+guint
+cs_fleet_plan_dragger_n_models(const CsFleetPlan *p, guint d)
+{
+    g_return_val_if_fail(d < p->draggers->len, 0);
+    return DRAGGER(p, d)->models->len;
+}
+
+const char *
+cs_fleet_plan_dragger_model(const CsFleetPlan *p, guint d, guint k, guint64 *out_n_hosts)
+{
+    g_return_val_if_fail(d < p->draggers->len, NULL);
+    return model_at(p, DRAGGER(p, d)->models, k, out_n_hosts);
+}
+
 const char *const *
 cs_fleet_plan_dragger_lacks(const CsFleetPlan *p, guint d)
 {
@@ -1452,6 +1537,20 @@ cs_fleet_plan_disabled_n_hosts(const CsFleetPlan *p, guint i)
 {
     g_return_val_if_fail(i < p->disabled->len, 0);
     return DISABLED(p, i)->n_hosts;
+}
+
+guint
+cs_fleet_plan_disabled_n_models(const CsFleetPlan *p, guint i)
+{
+    g_return_val_if_fail(i < p->disabled->len, 0);
+    return DISABLED(p, i)->models->len;
+}
+
+const char *
+cs_fleet_plan_disabled_model(const CsFleetPlan *p, guint i, guint k, guint64 *out_n_hosts)
+{
+    g_return_val_if_fail(i < p->disabled->len, NULL);
+    return model_at(p, DISABLED(p, i)->models, k, out_n_hosts);
 }
 
 guint64
