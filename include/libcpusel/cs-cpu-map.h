@@ -72,9 +72,10 @@ typedef enum { CS_MODEL_RELATIONS(CS_ENUM_VALUE) CS_MODEL_RELATION_LAST } CsMode
 CS_EXPORT const char *cs_model_relation_to_string(CsModelRelation relation);
 
 /* How models @a and @b are related: one is a version or alias of the other
- * (through alias_of, at any depth), or both are versions of one model
- * (cs_cpu_map_model_version()), whose index goes to *@out_family (-1 when
- * there is none). */
+ * (through alias_of, at any depth, or as a version of the model that is
+ * the other), or both are versions of one model. When the relation comes
+ * from versions (cs_cpu_map_model_version()), the model they are versions
+ * of goes to *@out_family, else -1. */
 CS_EXPORT CsModelRelation cs_cpu_map_model_relation(const CsCpuMap *map, guint a, guint b,
                                                     int *out_family);
 /* Returns: (transfer full) NULL-terminated feature names of model @i, in map order. */

@@ -460,6 +460,11 @@ cs_cpu_map_model_relation(const CsCpuMap *map, guint a, guint b, int *out_family
         return CS_MODEL_UNRELATED;
     if (out_family)
         *out_family = fa;
+    /* Haswell-noTSX (Haswell-v2) is a version of Haswell (Haswell-v1) */
+    if ((guint) fb == b)
+        return CS_MODEL_VERSION_OF;
+    if ((guint) fa == a)
+        return CS_MODEL_HAS_VERSION;
     return CS_MODEL_SIBLINGS;
 }
 

@@ -711,6 +711,8 @@ test_model_relation(void)
         { "Haswell-v4", "Haswell-noTSX", CS_MODEL_SIBLINGS, "Haswell" },
         { "Haswell-noTSX-IBRS", "Haswell-noTSX", CS_MODEL_SIBLINGS, "Haswell" },
         { "Haswell", "Haswell-v1", CS_MODEL_HAS_VERSION, NULL },
+        { "Haswell", "Haswell-noTSX", CS_MODEL_HAS_VERSION, "Haswell" },
+        { "Haswell-v3", "Haswell", CS_MODEL_VERSION_OF, "Haswell" },
         { "Haswell", "Haswell", CS_MODEL_SAME, NULL },
         { "Haswell-noTSX", "SandyBridge", CS_MODEL_UNRELATED, NULL },
         { "Skylake-Client-v4", "Skylake-Client-IBRS", CS_MODEL_SIBLINGS, "Skylake-Client" },
