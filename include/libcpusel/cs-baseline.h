@@ -57,6 +57,10 @@ CS_EXPORT CsCpuStream *cs_cpu_stream_new_from_memory(const CsCpuMap *map,
  * bad <cpu> in well-formed XML is skipped, anything worse ends the input. */
 CS_EXPORT gboolean cs_cpu_stream_next(CsCpuStream *stream, CsCpuDef **out_def,
                                       GError **error);
+/* The <uuid> of the capabilities document's <host> that holds the CPU last
+ * returned (libvirt capabilities name a host by it). Returns: (transfer
+ * none, valid until the next call) the text, or NULL when there is none. */
+CS_EXPORT const char *cs_cpu_stream_get_host_uuid(const CsCpuStream *stream);
 /* How many CPUs were returned so far. */
 CS_EXPORT guint64 cs_cpu_stream_get_count(const CsCpuStream *stream);
 /* Bytes consumed and total size (0 when unknown), for progress. */
@@ -88,7 +92,9 @@ CS_EXPORT CsBaselineBuilder *cs_baseline_builder_new(const CsCpuMap *map,
 CS_EXPORT void cs_baseline_builder_set_models(CsBaselineBuilder *builder,
                                               const char *const *allowed);
 /* Adds @host (not kept); @name names it in the plan (NULL: "#N"). Never
- * fails: errors surface in _finish() or as hosts that cannot join. */
+ * fails: errors surface in _finish() or as hosts that cannot join. When
+ * planning, the builder keeps each distinct CPU data once (a fleet has few;
+ * at worst one per host) so that the plan can say which hosts lack what. */
 CS_EXPORT void cs_baseline_builder_add(CsBaselineBuilder *builder, const CsCpuDef *host,
                                        const char *name);
 /* Records a host that could not even be read (plan mode: cannot join;
@@ -98,7 +104,9 @@ CS_EXPORT void cs_baseline_builder_add_error(CsBaselineBuilder *builder, const c
 /* Called every few hundred hosts while a stream is read. */
 typedef void (*CsProgressFunc)(guint64 n_hosts, const CsCpuStream *stream,
                                gpointer user_data);
-/* Adds every CPU of @stream; hosts are named @name (one CPU) or "@name#N".
+/* Adds every CPU of @stream. A host is named @name when the stream holds
+ * one CPU; else by its capabilities' <host><uuid> when the document has one
+ * (cs_cpu_stream_get_host_uuid()), else "@name#N".
  * Identical CPUs are converted once. In exact mode the first bad CPU stops
  * it (FALSE with @error); when planning, bad CPUs cannot join and only an
  * unreadable input ends the stream early (still TRUE). */
@@ -146,26 +154,67 @@ CS_EXPORT const char *cs_fleet_plan_get_vendor(const CsFleetPlan *plan);
 CS_EXPORT guint64 cs_fleet_plan_get_n_hosts(const CsFleetPlan *plan);
 /* Per host, in input order. Returns: (transfer none). */
 CS_EXPORT const char *cs_fleet_plan_host_name(const CsFleetPlan *plan, guint64 i);
+/* The <uuid> of the host's capabilities document, or NULL. */
+CS_EXPORT const char *cs_fleet_plan_host_uuid(const CsFleetPlan *plan, guint64 i);
 CS_EXPORT CsHostStatus cs_fleet_plan_host_status(const CsFleetPlan *plan, guint64 i);
 /* Why the host cannot join (NULL when it joined). */
 CS_EXPORT const char *cs_fleet_plan_host_reason(const CsFleetPlan *plan, guint64 i);
+/* The map's name of the host's model (the map's own string: one pointer
+ * per model), NULL when unknown; its vendor's likewise. */
 CS_EXPORT const char *cs_fleet_plan_host_model(const CsFleetPlan *plan, guint64 i);
 CS_EXPORT const char *cs_fleet_plan_host_vendor(const CsFleetPlan *plan, guint64 i);
 /* psABI level of the host ("x86-64-v3"...), NULL for an invalid host. */
 CS_EXPORT const char *cs_fleet_plan_host_level(const CsFleetPlan *plan, guint64 i);
 
-/* The joined hosts that alone hold the baseline back: leaving one out would
- * give the baseline more features. */
+/* What holds the baseline back: sets of joined hosts that alone lack some
+ * features every other joined host has ("draggers"). A set is one host, or
+ * a group of hosts when several lack the same features (a group is at most
+ * half of the hosts that join: more would be most of the fleet, not what
+ * holds it back). Smallest sets first, then those lacking more. */
 CS_EXPORT guint cs_fleet_plan_get_n_draggers(const CsFleetPlan *plan);
-/* Host index (for the cs_fleet_plan_host_*() getters) of dragger @d. */
+/* How many hosts set @d holds. */
+CS_EXPORT guint64 cs_fleet_plan_dragger_n_hosts(const CsFleetPlan *plan, guint d);
+/* Host index (for the cs_fleet_plan_host_*() getters) of the first host of
+ * set @d. */
 CS_EXPORT guint64 cs_fleet_plan_dragger_host(const CsFleetPlan *plan, guint d);
-/* Returns: (transfer none) NULL-terminated features all other hosts have
- * and this one lacks: what the baseline gains without it. */
+/* The first host of set @d whose index is @from or more, or
+ * cs_fleet_plan_get_n_hosts() when there is none:
+ *   for (h = next(plan, d, 0); h < n_hosts; h = next(plan, d, h + 1)) */
+CS_EXPORT guint64 cs_fleet_plan_dragger_next_host(const CsFleetPlan *plan, guint d,
+                                                  guint64 from);
+/* The models of the hosts of set @d, most hosts first: model @k (0 ..
+ * n_models - 1) and in *@out_n_hosts how many of these hosts have it. */
+CS_EXPORT guint cs_fleet_plan_dragger_n_models(const CsFleetPlan *plan, guint d);
+CS_EXPORT const char *cs_fleet_plan_dragger_model(const CsFleetPlan *plan, guint d,
+                                                  guint k, guint64 *out_n_hosts);
+/* Returns: (transfer none) NULL-terminated features that the hosts of set
+ * @d, and no other host, lack. */
 CS_EXPORT const char *const *cs_fleet_plan_dragger_lacks(const CsFleetPlan *plan, guint d);
-/* Returns: (transfer none) the baseline without this host, or NULL if it
- * was not computed (more than a few thousand draggers). */
+/* Returns: (transfer none) NULL-terminated features the baseline without
+ * these hosts has and the baseline does not (empty: leaving them out
+ * changes nothing, e.g. with CS_BASELINE_MIGRATABLE when they lack only
+ * features that do not migrate). */
+CS_EXPORT const char *const *cs_fleet_plan_dragger_gains(const CsFleetPlan *plan, guint d);
+/* Returns: (transfer none) the baseline without these hosts, or NULL if it
+ * was not computed (more than a few thousand sets). */
 CS_EXPORT const CsCpuDef *cs_fleet_plan_dragger_baseline(const CsFleetPlan *plan, guint d);
 CS_EXPORT const char *cs_fleet_plan_dragger_level(const CsFleetPlan *plan, guint d);
+
+/* The features the baseline disables (its model has them, some joined
+ * hosts lack them), in the baseline's order, with the hosts lacking each. */
+CS_EXPORT guint cs_fleet_plan_get_n_disabled(const CsFleetPlan *plan);
+/* Returns: (transfer none) the name of disabled feature @i. */
+CS_EXPORT const char *cs_fleet_plan_disabled_feature(const CsFleetPlan *plan, guint i);
+/* How many joined hosts lack disabled feature @i. */
+CS_EXPORT guint64 cs_fleet_plan_disabled_n_hosts(const CsFleetPlan *plan, guint i);
+/* The models of the hosts lacking disabled feature @i, most hosts first. */
+CS_EXPORT guint cs_fleet_plan_disabled_n_models(const CsFleetPlan *plan, guint i);
+CS_EXPORT const char *cs_fleet_plan_disabled_model(const CsFleetPlan *plan, guint i,
+                                                   guint k, guint64 *out_n_hosts);
+/* The first host lacking disabled feature @i whose index is @from or more,
+ * or cs_fleet_plan_get_n_hosts() when there is none. */
+CS_EXPORT guint64 cs_fleet_plan_disabled_next_host(const CsFleetPlan *plan, guint i,
+                                                   guint64 from);
 
 /* Host count of each psABI level among joined hosts: @level 0 = "none",
  * 1..4 = v1..v4. */

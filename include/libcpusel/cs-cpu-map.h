@@ -69,6 +69,33 @@ CS_EXPORT gboolean cs_cpu_map_model_decode_host(const CsCpuMap *map, guint i);
 CS_EXPORT gboolean cs_cpu_map_model_decode_guest(const CsCpuMap *map, guint i);
 /* Returns: (transfer none) the model this one is an alias/version of, or NULL. */
 CS_EXPORT const char *cs_cpu_map_model_alias_of(const CsCpuMap *map, guint i);
+/* Model versions (libvirt's and QEMU's "Haswell-v4": version 4 of Haswell,
+ * based on Haswell-noTSX-IBRS). Returns the index of the model @i is a
+ * version of, with the version in *@out_version: a model named BASE-vN of a
+ * map that has BASE is version N of BASE; any other model is the version
+ * of the lowest-numbered BASE-vN based on it (Haswell-noTSX is Haswell-v2,
+ * Haswell is Haswell-v1). -1 when the model is no version of anything. */
+CS_EXPORT int cs_cpu_map_model_version(const CsCpuMap *map, guint i, guint *out_version);
+
+#define CS_MODEL_RELATIONS(X) \
+    X(CS_MODEL_UNRELATED,   "unrelated") \
+    X(CS_MODEL_SAME,        "same") \
+    X(CS_MODEL_VERSION_OF,  "version-of")  /* a is a version or alias of b */ \
+    X(CS_MODEL_HAS_VERSION, "has-version") /* b is a version or alias of a */ \
+    X(CS_MODEL_SIBLINGS,    "siblings")    /* both are versions of one model */
+
+#define CS_ENUM_VALUE(id, name) id,
+typedef enum { CS_MODEL_RELATIONS(CS_ENUM_VALUE) CS_MODEL_RELATION_LAST } CsModelRelation;
+#undef CS_ENUM_VALUE
+CS_EXPORT const char *cs_model_relation_to_string(CsModelRelation relation);
+
+/* How models @a and @b are related: one is a version or alias of the other
+ * (through alias_of, at any depth, or as a version of the model that is
+ * the other), or both are versions of one model. When the relation comes
+ * from versions (cs_cpu_map_model_version()), the model they are versions
+ * of goes to *@out_family, else -1. */
+CS_EXPORT CsModelRelation cs_cpu_map_model_relation(const CsCpuMap *map, guint a, guint b,
+                                                    int *out_family);
 /* Returns: (transfer full) NULL-terminated feature names of model @i, in map order. */
 CS_EXPORT char **cs_cpu_map_model_features(const CsCpuMap *map, guint i);
 /* Returns: (transfer full) the model's signatures as text ("6/85/0-4", ...). */

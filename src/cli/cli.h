@@ -82,6 +82,38 @@ JsonNode *cli_json_strv(const char *const *v);
 char *cli_report_text(const CsDecodeReport *report, guint max_newer);
 JsonNode *cli_report_json(const CsDecodeReport *report, guint max_newer);
 
+/* ---- Text tables and long lists (table.c) ----------------------------------
+ * Every list inside a text report shows at most CLI_LIST_MAX entries, then
+ * "... and N more; --json lists all". Listing commands (models, features)
+ * print their whole table. */
+#define CLI_LIST_MAX 200
+#define CLI_TEXT_WIDTH 78
+
+typedef struct _CliTable CliTable;
+
+/* A table of @n_cols columns, each as wide as its widest cell (the last one
+ * is not padded); rows beyond @max_rows (0: no limit) are only counted. */
+CliTable *cli_table_new(guint n_cols, guint max_rows);
+void cli_table_free(CliTable *t);
+/* Adds a row of @n_cols strings (copied; NULL shows as "-"). */
+void cli_table_add_row(CliTable *t, ...);
+guint64 cli_table_get_n_rows(const CliTable *t);
+/* Appends the rows, each line after @indent, then the count of rows left out. */
+void cli_table_append(const CliTable *t, GString *out, const char *indent);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CliTable, cli_table_free)
+/* Returns: (transfer full) @n with thousands separators ("22,580"). */
+char *cli_count(guint64 n);
+/* Appends "@indent... and N more; --json lists all". */
+void cli_append_more(GString *out, const char *indent, guint64 n_more);
+/* Returns: (transfer full) @words joined by spaces on one line, capped like
+ * cli_append_list(). */
+char *cli_join_list(const char *const *words, guint64 total);
+/* Appends @words (NULL-terminated, at most CLI_LIST_MAX of them are shown)
+ * wrapped after @indent; @total is the length of the whole list, of which
+ * @words may hold only the first entries. */
+void cli_append_list(GString *out, const char *indent, const char *const *words,
+                     guint64 total);
+
 int cmd_decode(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_host(int argc, char **argv);

@@ -4,6 +4,9 @@
 #include <string.h>
 #include "cli.h"
 
+/* The DECODE column: indexed by (decode host ? 1 : 0) | (decode guest ? 2 : 0). */
+static const char *const decode_names[] = { "-", "host", "guest", "both" };
+
 int
 cmd_models(int argc, char **argv)
 {
@@ -89,14 +92,14 @@ cmd_models(int argc, char **argv)
         json_builder_end_object(b);
         text = cli_json_to_string(json_builder_get_root(b));
     } else {
+        g_autoptr(CliTable) t = cli_table_new(data ? 4 : 5, 0);
         GString *s = g_string_new(NULL);
 
         if (data)
-            g_string_append_printf(s, "%-28s %-8s %-7s %s\n", "MODEL", "VENDOR",
-                                   "USABLE", "BLOCKERS");
+            cli_table_add_row(t, "MODEL", "VENDOR", "USABLE", "BLOCKERS");
         else
-            g_string_append_printf(s, "%-28s %-8s %-7s %-24s %s\n", "MODEL", "VENDOR",
-                                   "DECODE", "VERSION/ALIAS OF", "SIGNATURES");
+            cli_table_add_row(t, "MODEL", "VENDOR", "DECODE", "VERSION/ALIAS OF",
+                              "SIGNATURES");
         for (guint i = 0; i < n; i++) {
             g_auto(GStrv) sigs = cs_cpu_map_model_signatures(map, i);
             g_autofree char *sj = g_strjoinv(" ", sigs);
@@ -107,18 +110,17 @@ cmd_models(int argc, char **argv)
 
             if (data) {
                 g_auto(GStrv) blockers = cs_cpu_model_blockers(map, data, i);
-                g_autofree char *bj = g_strjoinv(" ", blockers);
+                g_autofree char *bj = cli_join_list((const char *const *) blockers,
+                                                    g_strv_length(blockers));
 
-                g_string_append_printf(s, "%-28s %-8s %-7s %s\n",
-                                       cs_cpu_map_model_name(map, i),
-                                       vendor ? vendor : "-", blockers[0] ? "no" : "yes", bj);
+                cli_table_add_row(t, cs_cpu_map_model_name(map, i), vendor,
+                                  blockers[0] ? "no" : "yes", bj);
                 continue;
             }
-            g_string_append_printf(s, "%-28s %-8s %-7s %-24s %s\n",
-                                   cs_cpu_map_model_name(map, i), vendor ? vendor : "-",
-                                   h && g ? "both" : h ? "host" : g ? "guest" : "-",
-                                   alias ? alias : "-", sj);
+            cli_table_add_row(t, cs_cpu_map_model_name(map, i), vendor,
+                              decode_names[(h ? 1 : 0) | (g ? 2 : 0)], alias, sj);
         }
+        cli_table_append(t, s, "");
         text = g_string_free(s, FALSE);
     }
     cli_common_clear(&common);
@@ -189,6 +191,7 @@ cmd_features(int argc, char **argv)
     g_autofree char *text = NULL;
     g_autoptr(JsonBuilder) b = json_builder_new();
     GString *s = g_string_new(NULL);
+    g_autoptr(CliTable) t = cli_table_new(4, 0);
     guint n;
 
     cli_add_common(ctx, &common);
@@ -208,8 +211,7 @@ cmd_features(int argc, char **argv)
     json_builder_add_string_value(b, "features");
     json_builder_set_member_name(b, "features");
     json_builder_begin_array(b);
-    g_string_append_printf(s, "%-28s %-10s %-40s %s\n", "FEATURE", "MIGRATABLE", "BITS",
-                           "ALIASES");
+    cli_table_add_row(t, "FEATURE", "MIGRATABLE", "ALIASES", "BITS");
     for (guint i = 0; i < n; i++) {
         g_autoptr(CsCpuidData) d = cs_cpu_map_feature_data(map, i);
         const char *const *aliases = cs_cpu_map_feature_aliases(map, i);
@@ -238,9 +240,9 @@ cmd_features(int argc, char **argv)
                 g_string_append_printf(bits, "%smsr 0x%x edx 0x%08x", bits->len ? "; " : "",
                                        m[k].index, m[k].edx);
         }
-        g_string_append_printf(s, "%-28s %-10s %-40s %s\n", cs_cpu_map_feature_name(map, i),
-                               cs_cpu_map_feature_migratable(map, i) ? "yes" : "no",
-                               bits->str, *aj ? aj : "-");
+        cli_table_add_row(t, cs_cpu_map_feature_name(map, i),
+                          cs_cpu_map_feature_migratable(map, i) ? "yes" : "no",
+                          *aj ? aj : "-", bits->str);
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "name");
         json_builder_add_string_value(b, cs_cpu_map_feature_name(map, i));
@@ -255,6 +257,7 @@ cmd_features(int argc, char **argv)
     }
     json_builder_end_array(b);
     json_builder_end_object(b);
+    cli_table_append(t, s, "");
     if (common.json) {
         text = cli_json_to_string(json_builder_get_root(b));
         g_string_free(s, TRUE);

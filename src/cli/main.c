@@ -26,10 +26,16 @@ static const CliCommand commands[] = {
 static void
 print_help(FILE *out)
 {
+    g_autoptr(CliTable) t = cli_table_new(2, 0);
+    GString *s = g_string_new(NULL);
+
     fprintf(out, "Usage: cpusel COMMAND [OPTION...] [ARG...]\n\n"
                  "Selects CPU models for virtual machines.\n\nCommands:\n");
     for (guint i = 0; i < G_N_ELEMENTS(commands); i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        cli_table_add_row(t, commands[i].name, commands[i].summary);
+    cli_table_append(t, s, "  ");
+    fputs(s->str, out);
+    g_string_free(s, TRUE);
     fprintf(out, "\nEvery command takes --cpu-map DIR (a libvirt cpu_map directory "
                  "instead of the built-in map;\n'system': the installed libvirt's, "
                  CLI_SYSTEM_CPU_MAP ") and --json.\n"

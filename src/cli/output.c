@@ -319,6 +319,7 @@ cli_report_text(const CsDecodeReport *r, guint max_newer)
     GString *s = g_string_new(NULL);
     guint chosen = cs_decode_report_get_chosen(r);
     g_autoptr(GArray) newer = select_newer(r, max_newer);
+    g_autoptr(CliTable) t = cli_table_new(2, 0);
 
     g_string_append_printf(s, "Chosen model: %s (%s%s)\n",
                            cs_decode_report_get_model(r, chosen),
@@ -343,13 +344,15 @@ cli_report_text(const CsDecodeReport *r, guint max_newer)
     for (guint k = 0; k < newer->len; k++) {
         guint i = g_array_index(newer, guint, k);
         const char *const *miss = cs_decode_report_get_missing(r, i);
-        g_autofree char *j = g_strjoinv(" ", (char **) miss);
+        g_autofree char *j = cli_join_list(miss, g_strv_length((char **) miss));
+        g_autofree char *lacks = g_strconcat("lacks: ", j, NULL);
 
-        g_string_append_printf(s, "  %-28s %s\n", cs_decode_report_get_model(r, i),
-                               cs_decode_report_get_reason(r, i));
+        cli_table_add_row(t, cs_decode_report_get_model(r, i),
+                          cs_decode_report_get_reason(r, i));
         if (*miss)
-            g_string_append_printf(s, "  %-28s lacks: %s\n", "", j);
+            cli_table_add_row(t, "", lacks);
     }
+    cli_table_append(t, s, "  ");
     return g_string_free(s, FALSE);
 }
 

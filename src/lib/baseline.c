@@ -134,8 +134,7 @@ cs_cpu_def_expand_features(const CsCpuMap *map, CsCpuDef *def, GError **error)
 
 /* ---- The baseline state ------------------------------------------------- */
 
-/* What libvirt's virCPUx86Baseline keeps while it walks the CPUs, plus the
- * planner's per-bit statistics. */
+/* What libvirt's virCPUx86Baseline keeps while it walks the CPUs. */
 typedef struct {
     char *arch;             /* plan: the group's arch */
     int key_vendor;         /* plan: the group's effective vendor, -1 none */
@@ -145,12 +144,6 @@ typedef struct {
     GPtrArray *names;       /* distinct model names, first seen first */
     GArray *name_counts;    /* guint64 hosts per name */
     guint64 n;
-    guint64 first_host;
-    /* plan: for each map bit, how many hosts lack it (saturating at 2) and
-     * the one that does when it is 1; `live` marks bits still below 2 */
-    guint8 *lack;
-    guint64 *lacker;
-    CsWord *live;
 } Acc;
 
 static void
@@ -162,14 +155,11 @@ acc_free(Acc *a)
     g_free(a->vec);
     g_ptr_array_unref(a->names);
     g_array_unref(a->name_counts);
-    g_free(a->lack);
-    g_free(a->lacker);
-    g_free(a->live);
     g_free(a);
 }
 
 static Acc *
-acc_new(const CsCpuMap *map, gboolean plan, const char *arch, int key_vendor)
+acc_new(const CsCpuMap *map, const char *arch, int key_vendor)
 {
     Acc *a = g_new0(Acc, 1);
 
@@ -180,17 +170,6 @@ acc_new(const CsCpuMap *map, gboolean plan, const char *arch, int key_vendor)
     a->output_vendor = TRUE;
     a->names = g_ptr_array_new_with_free_func(g_free);
     a->name_counts = g_array_new(FALSE, TRUE, sizeof(guint64));
-    if (plan) {
-        guint nbits = map->t.n_words * 32;
-
-        a->lack = g_new0(guint8, nbits);
-        a->lacker = g_new0(guint64, nbits);
-        a->live = cs_vec_new(map);
-        for (guint b = 0; b < nbits; b++) {
-            if (map->bit_off[b + 1] > map->bit_off[b])
-                a->live[b / 32] |= 1u << (b % 32);
-        }
-    }
     return a;
 }
 
@@ -207,34 +186,12 @@ acc_add_name(Acc *a, const char *name, guint64 count)
     g_array_append_val(a->name_counts, count);
 }
 
-static void
-acc_track_lack(const CsCpuMap *map, Acc *a, const CsWord *vec, guint64 host)
-{
-    for (guint w = 0; w < map->t.n_words; w++) {
-        CsWord m = a->live[w] & ~vec[w];
-
-        while (m) {
-            guint b = __builtin_ctz(m);
-            guint bit = w * 32 + b;
-
-            m &= m - 1;
-            if (a->lack[bit] == 0) {
-                a->lack[bit] = 1;
-                a->lacker[bit] = host;
-            } else {
-                a->lack[bit] = 2;
-                a->live[w] &= ~(1u << b);
-            }
-        }
-    }
-}
-
 /* One CPU through libvirt's loop body. @vec is the CPU's data (model +
  * features); @model_vendor the vendor of its model (-1: none). Returns FALSE
  * with @error on libvirt's vendor errors. */
 static gboolean
 acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
-        int model_vendor, guint64 host, GError **error)
+        int model_vendor, GError **error)
 {
     if (a->n == 0) {
         if (!def->vendor) {
@@ -245,7 +202,6 @@ acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
             return FALSE;
         }
         memcpy(a->vec, vec, sizeof(CsWord) * map->t.n_words);
-        a->first_host = host;
     } else {
         const char *vn = NULL;
 
@@ -280,8 +236,6 @@ acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
             a->vec[w] &= vec[w];
     }
     acc_add_name(a, def->model, 1);
-    if (a->lack)
-        acc_track_lack(map, a, vec, host);
     a->n++;
     return TRUE;
 }
@@ -291,8 +245,6 @@ acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
 static void
 acc_merge(const CsCpuMap *map, Acc *into, const Acc *from)
 {
-    guint nbits = map->t.n_words * 32;
-
     for (guint w = 0; w < map->t.n_words; w++)
         into->vec[w] &= from->vec[w];
     if (!from->output_vendor)
@@ -300,15 +252,6 @@ acc_merge(const CsCpuMap *map, Acc *into, const Acc *from)
     for (guint i = 0; i < from->names->len; i++)
         acc_add_name(into, g_ptr_array_index(from->names, i),
                      g_array_index(from->name_counts, guint64, i));
-    for (guint b = 0; into->lack && b < nbits; b++) {
-        guint sum = into->lack[b] + from->lack[b];
-
-        if (into->lack[b] == 0)
-            into->lacker[b] = from->lacker[b];
-        into->lack[b] = MIN(sum, 2);
-    }
-    if (from->first_host < into->first_host)
-        into->first_host = from->first_host;
     into->n += from->n;
 }
 
@@ -368,13 +311,40 @@ acc_result(const CsCpuMap *map, const Acc *a, const char *const *allowed,
 
 typedef struct {
     const char *name;       /* in the builder's string chunk */
+    const char *uuid;       /* its capabilities' <host><uuid>, or NULL */
     const char *reason;     /* NULL, or why it cannot join */
+    guint32 cls;            /* HostClass id of a host that joined a group */
     gint16 model;           /* map index, -1 unknown */
     gint8 vendor;           /* effective vendor, -1 none */
     guint8 level;           /* 0..4; 0xff unknown */
     guint8 status;          /* CsHostStatus */
     guint16 group;
 } HostRec;
+
+/* Plan mode keeps each distinct CPU data once: hosts hold the id of their
+ * class, so that the plan can say which hosts lack what without keeping
+ * the hosts (a fleet has few distinct CPUs; at worst a class per host). */
+typedef struct {
+    guint hash;
+    guint n_words;
+    CsWord vec[];
+} HostClass;
+
+static guint
+host_class_hash(gconstpointer p)
+{
+    return ((const HostClass *) p)->hash;
+}
+
+static gboolean
+host_class_equal(gconstpointer pa, gconstpointer pb)
+{
+    const HostClass *a = pa;
+    const HostClass *b = pb;
+
+    return a->hash == b->hash && a->n_words == b->n_words &&
+           memcmp(a->vec, b->vec, sizeof(CsWord) * a->n_words) == 0;
+}
 
 struct _CsBaselineBuilder {
     const CsCpuMap *map;
@@ -394,6 +364,9 @@ struct _CsBaselineBuilder {
     GPtrArray *groups;      /* Acc, keyed by (arch, effective vendor) */
     GArray *hosts;          /* HostRec */
     GStringChunk *strings;
+    GPtrArray *classes;     /* HostClass, by id */
+    GHashTable *class_ids;  /* HostClass -> id + 1 */
+    HostClass *probe;       /* lookup key */
 };
 
 CsBaselineBuilder *
@@ -413,8 +386,12 @@ cs_baseline_builder_new(const CsCpuMap *map, CsBaselineFlags flags,
         b->groups = g_ptr_array_new_with_free_func((GDestroyNotify) acc_free);
         b->hosts = g_array_new(FALSE, TRUE, sizeof(HostRec));
         b->strings = g_string_chunk_new(4096);
+        b->classes = g_ptr_array_new_with_free_func(g_free);
+        b->class_ids = g_hash_table_new(host_class_hash, host_class_equal);
+        b->probe = g_malloc0(sizeof(HostClass) + sizeof(CsWord) * map->t.n_words);
+        b->probe->n_words = map->t.n_words;
     } else {
-        b->acc = acc_new(map, FALSE, NULL, -1);
+        b->acc = acc_new(map, NULL, -1);
     }
     return b;
 }
@@ -436,6 +413,11 @@ cs_baseline_builder_free(CsBaselineBuilder *b)
         g_array_unref(b->hosts);
     if (b->strings)
         g_string_chunk_free(b->strings);
+    if (b->class_ids)
+        g_hash_table_unref(b->class_ids);
+    if (b->classes)
+        g_ptr_array_unref(b->classes);
+    g_free(b->probe);
     g_free(b);
 }
 
@@ -470,13 +452,34 @@ add_exact(CsBaselineBuilder *b, const CsCpuDef *host, const CsWord *known)
     if (!known && !(known = vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &b->error)))
         return;
     mi = cs_cpu_map_lookup_model(map, host->model);
-    acc_add(map, b->acc, host, known, map->t.models[mi].vendor, b->n, &b->error);
+    acc_add(map, b->acc, host, known, map->t.models[mi].vendor, &b->error);
+}
+
+/* The id of @vec's class, made when it is new. */
+static guint32
+intern_class(CsBaselineBuilder *b, const CsWord *vec)
+{
+    guint n = b->map->t.n_words;
+    guint32 h = 2166136261u;
+    gpointer id;
+    HostClass *c;
+
+    for (guint w = 0; w < n; w++)
+        h = (h ^ vec[w]) * 16777619u;
+    b->probe->hash = h;
+    memcpy(b->probe->vec, vec, sizeof(CsWord) * n);
+    if ((id = g_hash_table_lookup(b->class_ids, b->probe)))
+        return GPOINTER_TO_UINT(id) - 1;
+    c = g_memdup2(b->probe, sizeof(HostClass) + sizeof(CsWord) * n);
+    g_ptr_array_add(b->classes, c);
+    g_hash_table_insert(b->class_ids, c, GUINT_TO_POINTER(b->classes->len));
+    return b->classes->len - 1;
 }
 
 static HostRec *
-new_host(CsBaselineBuilder *b, const char *name)
+new_host(CsBaselineBuilder *b, const char *name, const char *uuid)
 {
-    HostRec rec = { .model = -1, .vendor = -1, .level = 0xff };
+    HostRec rec = { .model = -1, .vendor = -1, .level = 0xff, .cls = G_MAXUINT32 };
 
     if (name) {
         rec.name = g_string_chunk_insert(b->strings, name);
@@ -486,6 +489,8 @@ new_host(CsBaselineBuilder *b, const char *name)
         g_snprintf(buf, sizeof(buf), "#%" G_GUINT64_FORMAT, b->n + 1);
         rec.name = g_string_chunk_insert(b->strings, buf);
     }
+    if (uuid)
+        rec.uuid = g_string_chunk_insert_const(b->strings, uuid);
     g_array_append_val(b->hosts, rec);
     return &g_array_index(b->hosts, HostRec, b->hosts->len - 1);
 }
@@ -498,11 +503,11 @@ host_invalid(CsBaselineBuilder *b, HostRec *rec, const char *reason)
 }
 
 static void
-add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
+add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name, const char *uuid,
          const CsWord *known)
 {
     const CsCpuMap *map = b->map;
-    HostRec *rec = new_host(b, name);
+    HostRec *rec = new_host(b, name, uuid);
     g_autofree CsWord *vec = NULL;
     g_autoptr(GError) error = NULL;
     const char *arch = host->arch ? host->arch : "x86_64";
@@ -556,26 +561,28 @@ add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
             host_invalid(b, rec, "too many distinct arch and vendor combinations");
             return;
         }
-        group = acc_new(map, TRUE, arch, ev);
+        group = acc_new(map, arch, ev);
         rec->group = b->groups->len;
         g_ptr_array_add(b->groups, group);
     }
-    if (!acc_add(map, group, host, known, mv, b->n, &error))
+    if (!acc_add(map, group, host, known, mv, &error)) {
         host_invalid(b, rec, error->message);
-    else
+    } else {
         rec->status = CS_HOST_JOINED;
+        rec->cls = intern_class(b, known);
+    }
 }
 
 static void
 builder_add(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
-            const CsWord *known)
+            const char *uuid, const CsWord *known)
 {
     if (!b->plan && cs_arch_kind(host->arch) == CS_ARCH_GENERIC) {
         if (!b->generic)
             b->generic = g_ptr_array_new_with_free_func((GDestroyNotify) cs_cpu_def_free);
         g_ptr_array_add(b->generic, cs_cpu_def_copy(host));
     } else if (b->plan) {
-        add_plan(b, host, name, known);
+        add_plan(b, host, name, uuid, known);
     } else {
         add_exact(b, host, known);
     }
@@ -586,7 +593,7 @@ void
 cs_baseline_builder_add(CsBaselineBuilder *b, const CsCpuDef *host, const char *name)
 {
     g_return_if_fail(b != NULL && host != NULL);
-    builder_add(b, host, name, NULL);
+    builder_add(b, host, name, NULL, NULL);
 }
 
 /* The vector of a CPU the stream will keep (NULL when it has no valid one). */
@@ -602,16 +609,21 @@ cached_vec(CsBaselineBuilder *b, GHashTable *vecs, const CsCpuDef *host)
     return vec;
 }
 
+/* Names the @k-th host of a stream: the stream's name when it is @alone,
+ * else its <host><uuid> when the document has one, else "name#k". */
 static void
 add_stream_host(CsBaselineBuilder *b, GHashTable *vecs, const CsCpuDef *host,
-                gboolean stable, const char *name, guint64 k, gboolean alone)
+                gboolean stable, const char *name, const char *uuid, guint64 k,
+                gboolean alone)
 {
     g_autofree char *label = NULL;
     const CsWord *vec = stable ? cached_vec(b, vecs, host) : NULL;
 
-    if (b->plan)
-        label = alone ? g_strdup(name) : g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, k);
-    builder_add(b, host, label, vec);
+    if (b->plan && alone)
+        label = g_strdup(name);
+    else if (b->plan)
+        label = uuid ? g_strdup(uuid) : g_strdup_printf("%s#%" G_GUINT64_FORMAT, name, k);
+    builder_add(b, host, label, uuid, vec);
 }
 
 gboolean
@@ -620,6 +632,7 @@ cs_baseline_builder_add_stream(CsBaselineBuilder *b, CsCpuStream *stream, const 
 {
     g_autoptr(GHashTable) vecs = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     g_autoptr(CsCpuDef) first = NULL;   /* named once we know if it is alone */
+    g_autofree char *first_uuid = NULL;
     gboolean first_stable = FALSE;
     const CsCpuDef *first_ref = NULL;
     guint64 k = 0;
@@ -638,7 +651,8 @@ cs_baseline_builder_add_stream(CsBaselineBuilder *b, CsCpuStream *stream, const 
                 return FALSE;
             }
             if (first_ref) {
-                add_stream_host(b, vecs, first_ref, first_stable, name, 1, FALSE);
+                add_stream_host(b, vecs, first_ref, first_stable, name, first_uuid, 1,
+                                FALSE);
                 first_ref = NULL;
             }
             k++;
@@ -658,18 +672,21 @@ cs_baseline_builder_add_stream(CsBaselineBuilder *b, CsCpuStream *stream, const 
             if (!stable)
                 host = first = cs_cpu_def_copy(host);
             first_ref = host;
+            first_uuid = g_strdup(cs_cpu_stream_get_host_uuid(stream));
         } else {
             if (first_ref) {
-                add_stream_host(b, vecs, first_ref, first_stable, name, 1, FALSE);
+                add_stream_host(b, vecs, first_ref, first_stable, name, first_uuid, 1,
+                                FALSE);
                 first_ref = NULL;
             }
-            add_stream_host(b, vecs, host, stable, name, k, FALSE);
+            add_stream_host(b, vecs, host, stable, name,
+                            cs_cpu_stream_get_host_uuid(stream), k, FALSE);
         }
         if (progress && (k & 255) == 0)
             progress(b->n, stream, user_data);
     }
     if (first_ref)
-        add_stream_host(b, vecs, first_ref, first_stable, name, 1, TRUE);
+        add_stream_host(b, vecs, first_ref, first_stable, name, first_uuid, 1, TRUE);
     return TRUE;
 }
 
@@ -678,7 +695,7 @@ cs_baseline_builder_add_error(CsBaselineBuilder *b, const char *name, GError *er
 {
     g_return_if_fail(b != NULL && error != NULL);
     if (b->plan) {
-        host_invalid(b, new_host(b, name), error->message);
+        host_invalid(b, new_host(b, name, NULL), error->message);
         g_error_free(error);
     } else if (!b->parse_error) {
         b->parse_error = error;
@@ -760,12 +777,33 @@ cs_cpu_baseline(const CsCpuMap *map, const CsCpuDef *const *hosts, gsize n_hosts
 
 /* ---- The plan ----------------------------------------------------------- */
 
+/* A set of joined hosts that alone lack some features every other joined
+ * host has: one host, or a group of them. All hosts of a class lack the
+ * same features, so the set is the hosts whose class lacks @feature. */
+/* How many hosts of a set have a model. */
 typedef struct {
-    guint64 host;
-    char **lacks;
-    CsCpuDef *baseline;     /* may be NULL */
+    guint16 model;
+    guint64 n;
+} ModelCount;
+
+typedef struct {
+    int feature;            /* a map feature these hosts, and no other, lack */
+    guint64 n_hosts;
+    guint64 first_host;
+    GArray *models;         /* ModelCount, most hosts first */
+    char **lacks;           /* the features these hosts, and no other, lack */
+    char **gains;           /* what the baseline gains without them */
+    CsCpuDef *baseline;     /* the baseline without them; NULL if not computed */
     const char *level;
 } Dragger;
+
+/* A feature the baseline disables, and how many joined hosts lack it. */
+typedef struct {
+    char *name;
+    int feature;            /* map index, -1 when the map has no bits for it */
+    guint64 n_hosts;
+    GArray *models;         /* ModelCount, most hosts first */
+} Disabled;
 
 struct _CsFleetPlan {
     CsCpuDef *baseline;
@@ -775,8 +813,10 @@ struct _CsFleetPlan {
     guint64 n_hosts;
     HostRec *hosts;         /* owned copy of the builder's records */
     GStringChunk *strings;  /* taken from the builder */
+    GPtrArray *classes;     /* HostClass, taken from the builder */
     const CsCpuMap *map;
     GArray *draggers;       /* Dragger */
+    GArray *disabled;       /* Disabled */
     guint64 level_count[5];
 };
 
@@ -788,9 +828,20 @@ dragger_clear(gpointer p)
 {
     Dragger *d = p;
 
+    g_array_unref(d->models);
     g_strfreev(d->lacks);
+    g_strfreev(d->gains);
     if (d->baseline)
         cs_cpu_def_free(d->baseline);
+}
+
+static void
+disabled_clear(gpointer p)
+{
+    Disabled *d = p;
+
+    g_free(d->name);
+    g_array_unref(d->models);
 }
 
 void
@@ -805,105 +856,406 @@ cs_fleet_plan_free(CsFleetPlan *plan)
     g_free(plan->hosts);
     if (plan->strings)
         g_string_chunk_free(plan->strings);
+    if (plan->classes)
+        g_ptr_array_unref(plan->classes);
     if (plan->draggers)
         g_array_unref(plan->draggers);
+    if (plan->disabled)
+        g_array_unref(plan->disabled);
     g_free(plan);
 }
 
-static int
-dragger_cmp(gconstpointer pa, gconstpointer pb)
+/* Whether host @rec joined and its CPU lacks map feature @f. */
+static inline gboolean
+rec_lacks(const CsCpuMap *map, const GPtrArray *classes, const HostRec *rec, int f)
 {
-    const Dragger *a = pa;
-    const Dragger *b = pb;
-    guint la = g_strv_length(a->lacks);
-    guint lb = g_strv_length(b->lacks);
+    const HostClass *c;
 
-    if (la != lb)
-        return la > lb ? -1 : 1;
-    return a->host < b->host ? -1 : (a->host > b->host);
+    if (rec->status != CS_HOST_JOINED || rec->cls == G_MAXUINT32 || f < 0)
+        return FALSE;
+    c = g_ptr_array_index(classes, rec->cls);
+    return !cs_vec_has_feature(c->vec, &map->t.features[f]);
 }
 
-/* The hosts that alone lack some bits all others have. */
-static GArray *
-find_draggers(CsBaselineBuilder *b, const Acc *a)
+/* The classes of the hosts that joined: how many hosts each has, and how
+ * many of them name each model. */
+typedef struct {
+    guint32 cls;
+    guint64 n;
+    guint64 first;          /* its first host */
+    guint pair;             /* its entries in Stats.pairs: [pair, pair + n_pairs) */
+    guint n_pairs;
+} ActiveClass;
+
+typedef struct {
+    guint32 pos;            /* in Stats.act */
+    guint16 model;
+    guint64 n;
+} ClassModel;
+
+typedef struct {
+    GArray *act;            /* ActiveClass, by class id */
+    GArray *pairs;          /* ClassModel, by pos */
+    guint64 *model_total;   /* joined hosts per map model */
+    guint64 joined;
+} Stats;
+
+static void
+stats_clear(Stats *st)
+{
+    g_array_unref(st->act);
+    g_array_unref(st->pairs);
+    g_free(st->model_total);
+}
+
+static int
+class_model_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const ClassModel *a = pa;
+    const ClassModel *b = pb;
+
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    return (int) a->model - (int) b->model;
+}
+
+static void
+stats_init(CsBaselineBuilder *b, Stats *st)
 {
     const CsCpuMap *map = b->map;
-    guint nbits = map->t.n_words * 32;
-    g_autoptr(GHashTable) extra = g_hash_table_new_full(g_int64_hash, g_int64_equal,
-                                                        g_free, g_free);
+    g_autofree guint32 *pos = g_new(guint32, b->classes->len + 1);
+    g_autoptr(GHashTable) pair_of = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                                          g_free, NULL);
+
+    st->act = g_array_new(FALSE, TRUE, sizeof(ActiveClass));
+    st->pairs = g_array_new(FALSE, TRUE, sizeof(ClassModel));
+    st->model_total = g_new0(guint64, map->t.n_models);
+    st->joined = 0;
+    for (guint c = 0; c < b->classes->len; c++)
+        pos[c] = G_MAXUINT32;
+    for (guint h = 0; h < b->hosts->len; h++) {
+        const HostRec *rec = &g_array_index(b->hosts, HostRec, h);
+        gint64 key;
+        gpointer at;
+
+        if (rec->status != CS_HOST_JOINED || rec->cls == G_MAXUINT32)
+            continue;
+        if (pos[rec->cls] == G_MAXUINT32) {
+            ActiveClass ac = { .cls = rec->cls, .first = h };
+
+            pos[rec->cls] = st->act->len;
+            g_array_append_val(st->act, ac);
+        }
+        g_array_index(st->act, ActiveClass, pos[rec->cls]).n++;
+        st->model_total[rec->model]++;
+        st->joined++;
+        key = (gint64) pos[rec->cls] << 16 | (guint16) rec->model;
+        if ((at = g_hash_table_lookup(pair_of, &key))) {
+            g_array_index(st->pairs, ClassModel, GPOINTER_TO_UINT(at) - 1).n++;
+        } else {
+            ClassModel cm = { .pos = pos[rec->cls], .model = rec->model, .n = 1 };
+
+            g_array_append_val(st->pairs, cm);
+            g_hash_table_insert(pair_of, g_memdup2(&key, sizeof(key)),
+                                GUINT_TO_POINTER(st->pairs->len));
+        }
+    }
+    g_array_sort(st->pairs, class_model_cmp);
+    for (guint k = 0; k < st->pairs->len; k++) {
+        const ClassModel *cm = &g_array_index(st->pairs, ClassModel, k);
+        ActiveClass *ac = &g_array_index(st->act, ActiveClass, cm->pos);
+
+        if (ac->n_pairs++ == 0)
+            ac->pair = k;
+    }
+}
+
+static inline gboolean
+class_lacks(const CsCpuMap *map, const CsBaselineBuilder *b, const ActiveClass *ac, int f)
+{
+    const HostClass *c = g_ptr_array_index(b->classes, ac->cls);
+
+    return !cs_vec_has_feature(c->vec, &map->t.features[f]);
+}
+
+/* The hosts lacking one or more features, grouped by which hosts they are. */
+typedef struct {
+    int feature;            /* the first of them */
+    guint64 n_hosts;
+    guint64 first_host;
+    GArray *features;       /* int */
+    int next;               /* the next set whose hash is the same, -1 none */
+} LackSet;
+
+static void
+lack_set_clear(gpointer p)
+{
+    g_array_unref(((LackSet *) p)->features);
+}
+
+static int
+lack_set_cmp(gconstpointer pa, gconstpointer pb)
+{
+    const LackSet *a = pa;
+    const LackSet *b = pb;
+
+    if (a->n_hosts != b->n_hosts)
+        return a->n_hosts < b->n_hosts ? -1 : 1;
+    if (a->features->len != b->features->len)
+        return a->features->len > b->features->len ? -1 : 1;
+    return a->first_host < b->first_host ? -1 : (a->first_host > b->first_host);
+}
+
+/* Every feature the joined hosts do not all have, grouped by the set of
+ * hosts lacking it. */
+static GArray *
+find_lack_sets(CsBaselineBuilder *b, const Acc *a, const Stats *st)
+{
+    const CsCpuMap *map = b->map;
+    GArray *sets = g_array_new(FALSE, TRUE, sizeof(LackSet));
+    g_autoptr(GHashTable) by_hash = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                                          g_free, NULL);
+
+    g_array_set_clear_func(sets, lack_set_clear);
+    for (guint f = 0; f < map->t.n_features; f++) {
+        const CsMapFeature *feat = &map->t.features[f];
+        guint64 n = 0, first = G_MAXUINT64, hash = 0xcbf29ce484222325ull;
+        gpointer at;
+        int found = -1;
+
+        if (!feat->n_parts || cs_vec_has_feature(a->vec, feat))
+            continue;
+        for (guint p = 0; p < st->act->len; p++) {
+            const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
+
+            if (!class_lacks(map, b, ac, f))
+                continue;
+            n += ac->n;
+            first = MIN(first, ac->first);
+            hash = (hash ^ (p + 1)) * 0x100000001b3ull;
+        }
+        if (n == 0 || n == st->joined)
+            continue;       /* every host lacks it: nobody holds it back */
+        hash ^= n;
+        /* the sets of this hash are chained: compare their hosts class by class */
+        at = g_hash_table_lookup(by_hash, &hash);
+        for (int k = at ? (int) GPOINTER_TO_UINT(at) - 1 : -1; k >= 0 && found < 0;
+             k = g_array_index(sets, LackSet, k).next) {
+            const LackSet *ls = &g_array_index(sets, LackSet, k);
+            gboolean same = ls->n_hosts == n;
+
+            for (guint p = 0; same && p < st->act->len; p++) {
+                const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
+
+                same = class_lacks(map, b, ac, f) == class_lacks(map, b, ac, ls->feature);
+            }
+            if (same)
+                found = k;
+        }
+        if (found < 0) {
+            LackSet ls = { .feature = f, .n_hosts = n, .first_host = first,
+                           .features = g_array_new(FALSE, FALSE, sizeof(int)),
+                           .next = at ? (int) GPOINTER_TO_UINT(at) - 1 : -1 };
+            gint64 key = (gint64) hash;
+
+            g_array_append_val(sets, ls);
+            found = sets->len - 1;
+            g_hash_table_replace(by_hash, g_memdup2(&key, sizeof(key)),
+                                 GUINT_TO_POINTER(sets->len));
+        }
+        g_array_append_val(g_array_index(sets, LackSet, found).features, f);
+    }
+    g_array_sort(sets, lack_set_cmp);
+    return sets;
+}
+
+static char **
+feature_names(const CsCpuMap *map, const GArray *features)
+{
+    char **out = g_new0(char *, features->len + 1);
+
+    for (guint i = 0; i < features->len; i++)
+        out[i] = g_strdup(map->t.features[g_array_index(features, int, i)].name);
+    return out;
+}
+
+/* Map features @more has and @less does not. */
+static char **
+vec_gains(const CsCpuMap *map, const CsWord *more, const CsWord *less)
+{
+    g_autoptr(GPtrArray) out = g_ptr_array_new();
+
+    for (guint f = 0; f < map->t.n_features; f++) {
+        const CsMapFeature *feat = &map->t.features[f];
+
+        if (feat->n_parts && cs_vec_has_feature(more, feat) &&
+            !cs_vec_has_feature(less, feat))
+            g_ptr_array_add(out, g_strdup(feat->name));
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **) g_ptr_array_free(g_steal_pointer(&out), FALSE);
+}
+
+static int
+model_count_cmp(gconstpointer pa, gconstpointer pb, gpointer user_data)
+{
+    const ModelCount *a = pa;
+    const ModelCount *b = pb;
+    const CsCpuMap *map = user_data;
+
+    if (a->n != b->n)
+        return a->n > b->n ? -1 : 1;
+    return strcmp(map->t.models[a->model].name, map->t.models[b->model].name);
+}
+
+/* The models of the joined hosts lacking map feature @f, most hosts first.
+ * @scratch: n_models zeros, left zeroed. */
+static GArray *
+set_models(CsBaselineBuilder *b, const Stats *st, int f, guint64 *scratch)
+{
+    const CsCpuMap *map = b->map;
+    GArray *out = g_array_new(FALSE, FALSE, sizeof(ModelCount));
+
+    for (guint p = 0; f >= 0 && p < st->act->len; p++) {
+        const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
+
+        if (!class_lacks(map, b, ac, f))
+            continue;
+        for (guint q = ac->pair; q < ac->pair + ac->n_pairs; q++) {
+            const ClassModel *cm = &g_array_index(st->pairs, ClassModel, q);
+
+            if (scratch[cm->model] == 0) {
+                ModelCount mc = { cm->model, 0 };
+
+                g_array_append_val(out, mc);
+            }
+            scratch[cm->model] += cm->n;
+        }
+    }
+    for (guint k = 0; k < out->len; k++) {
+        ModelCount *mc = &g_array_index(out, ModelCount, k);
+
+        mc->n = scratch[mc->model];
+        scratch[mc->model] = 0;
+    }
+    g_array_sort_with_data(out, model_count_cmp, (gpointer) map);
+    return out;
+}
+
+/* The baseline of the joined hosts outside set @ls. */
+static void
+dragger_compute(CsBaselineBuilder *b, const Acc *a, const Stats *st, const LackSet *ls,
+                const CsWord *base_vec, guint64 *in_set, Dragger *d)
+{
+    /* @in_set: per map model, how many of these hosts have it (d->models) */
+    const CsCpuMap *map = b->map;
+    g_autofree CsWord *without = NULL;
+    g_autofree const char **names = g_new0(const char *, a->names->len + 1);
+    g_autofree CsWord *dv = NULL;
+    g_autoptr(GError) error = NULL;
+    guint k = 0;
+
+    for (guint m = 0; m < d->models->len; m++) {
+        const ModelCount *mc = &g_array_index(d->models, ModelCount, m);
+
+        in_set[mc->model] = mc->n;
+    }
+    for (guint p = 0; p < st->act->len; p++) {
+        const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
+        const HostClass *c = g_ptr_array_index(b->classes, ac->cls);
+
+        if (class_lacks(map, b, ac, ls->feature)) {
+            continue;
+        } else if (!without) {
+            without = g_memdup2(c->vec, sizeof(CsWord) * map->t.n_words);
+        } else {
+            for (guint w = 0; w < map->t.n_words; w++)
+                without[w] &= c->vec[w];
+        }
+    }
+    /* a model no longer any remaining host's is no longer preferred */
+    for (guint n = 0; n < a->names->len; n++) {
+        const char *name = g_ptr_array_index(a->names, n);
+        int mi = cs_cpu_map_lookup_model(map, name);
+
+        if (mi < 0 || in_set[mi] < st->model_total[mi])
+            names[k++] = name;
+    }
+    for (guint m = 0; m < d->models->len; m++)
+        in_set[g_array_index(d->models, ModelCount, m).model] = 0;
+    d->baseline = decode_intersection(map, without, a->vendor, a->output_vendor, names,
+                                      (const char *const *) b->allowed, b->flags, &error);
+    if (d->baseline &&
+        (dv = cs_x86_def_to_vec(map, d->baseline, CS_X86_ALL, NULL)) != NULL) {
+        d->level = psabi_names[psabi_level_of_vec(map, &b->psabi, dv)];
+        d->gains = vec_gains(map, dv, base_vec);
+    } else {
+        d->gains = vec_gains(map, without, a->vec);
+    }
+}
+
+/* The sets of hosts that hold the baseline back: a single host, or a group
+ * of at most half of the hosts that join, lacking what all others have;
+ * smallest first. */
+static GArray *
+find_draggers(CsBaselineBuilder *b, const Acc *a, const Stats *st, const CsWord *base_vec)
+{
+    const CsCpuMap *map = b->map;
     GArray *out = g_array_new(FALSE, TRUE, sizeof(Dragger));
-    GHashTableIter it;
-    gpointer key, value;
+    g_autoptr(GArray) sets = NULL;
+    g_autofree guint64 *in_set = NULL;
     guint decoded = 0;
 
     g_array_set_clear_func(out, dragger_clear);
-    if (a->n < 2)
+    if (st->joined < 2)
         return out;
-    for (guint bit = 0; bit < nbits; bit++) {
-        CsWord *v;
+    sets = find_lack_sets(b, a, st);
+    in_set = g_new0(guint64, map->t.n_models);
+    for (guint i = 0; i < sets->len; i++) {
+        const LackSet *ls = &g_array_index(sets, LackSet, i);
+        Dragger d = { .feature = ls->feature, .n_hosts = ls->n_hosts,
+                      .first_host = ls->first_host };
 
-        if (a->lack[bit] != 1)
+        if (ls->n_hosts > 1 && ls->n_hosts * 2 > st->joined)
             continue;
-        if (!(v = g_hash_table_lookup(extra, &a->lacker[bit]))) {
-            gint64 *k = g_new(gint64, 1);
-
-            *k = (gint64) a->lacker[bit];
-            v = cs_vec_new(map);
-            g_hash_table_insert(extra, k, v);
-        }
-        v[bit / 32] |= 1u << (bit % 32);
-    }
-    g_hash_table_iter_init(&it, extra);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        CsWord *without = value;
-        g_autoptr(GPtrArray) lacks = g_ptr_array_new();
-        Dragger d = { .host = *(gint64 *) key };
-
-        for (guint w = 0; w < map->t.n_words; w++)
-            without[w] |= a->vec[w];
-        for (guint f = 0; f < map->t.n_features; f++) {
-            const CsMapFeature *feat = &map->t.features[f];
-
-            if (feat->n_parts && cs_vec_has_feature(without, feat) &&
-                !cs_vec_has_feature(a->vec, feat))
-                g_ptr_array_add(lacks, g_strdup(feat->name));
-        }
-        if (lacks->len == 0)
-            continue;
-        g_ptr_array_add(lacks, NULL);
-        d.lacks = (char **) g_ptr_array_free(g_steal_pointer(&lacks), FALSE);
+        d.lacks = feature_names(map, ls->features);
+        d.models = set_models(b, st, ls->feature, in_set);
+        if (decoded++ < MAX_DRAGGER_DECODES)
+            dragger_compute(b, a, st, ls, base_vec, in_set, &d);
+        else
+            d.gains = g_strdupv(d.lacks);
         g_array_append_val(out, d);
     }
-    g_array_sort(out, dragger_cmp);
-    for (guint i = 0; i < out->len && decoded < MAX_DRAGGER_DECODES; i++) {
-        Dragger *d = &g_array_index(out, Dragger, i);
-        const HostRec *rec = &g_array_index(b->hosts, HostRec, d->host);
-        const char *own = map->t.models[rec->model].name;
-        g_autofree const char **names = g_new0(const char *, a->names->len + 1);
-        g_autofree CsWord *without = cs_vec_new(map);
-        gint64 key64 = (gint64) d->host;
-        guint k = 0;
-        g_autoptr(GError) error = NULL;
+    return out;
+}
 
-        memcpy(without, g_hash_table_lookup(extra, &key64),
-               sizeof(CsWord) * map->t.n_words);
-        for (guint n = 0; n < a->names->len; n++) {
-            /* its model is no longer an input's if it was the only one */
-            if (strcmp(g_ptr_array_index(a->names, n), own) == 0 &&
-                g_array_index(a->name_counts, guint64, n) == 1)
-                continue;
-            names[k++] = g_ptr_array_index(a->names, n);
-        }
-        d->baseline = decode_intersection(map, without, a->vendor, a->output_vendor,
-                                          names, (const char *const *) b->allowed,
-                                          b->flags, &error);
-        if (d->baseline) {
-            PsabiTable *t = &b->psabi;
-            g_autofree CsWord *bv = cs_x86_def_to_vec(map, d->baseline, CS_X86_ALL, NULL);
+/* Every feature the baseline disables, with how many hosts lack it. */
+static GArray *
+find_disabled(CsBaselineBuilder *b, const CsCpuDef *base, const Stats *st)
+{
+    const CsCpuMap *map = b->map;
+    GArray *out = g_array_new(FALSE, TRUE, sizeof(Disabled));
+    g_autofree guint64 *scratch = g_new0(guint64, map->t.n_models);
 
-            d->level = bv ? psabi_names[psabi_level_of_vec(map, t, bv)] : NULL;
+    g_array_set_clear_func(out, disabled_clear);
+    for (guint i = 0; i < base->features->len; i++) {
+        const CsCpuFeature *cf = &g_array_index(base->features, CsCpuFeature, i);
+        Disabled dis = { .feature = -1 };
+
+        if (cf->policy != CS_FEATURE_DISABLE)
+            continue;
+        dis.name = g_strdup(cf->name);
+        dis.feature = cs_cpu_map_lookup_feature(map, cf->name);
+        if (dis.feature >= 0 && !map->t.features[dis.feature].n_parts)
+            dis.feature = -1;
+        for (guint p = 0; dis.feature >= 0 && p < st->act->len; p++) {
+            const ActiveClass *ac = &g_array_index(st->act, ActiveClass, p);
+
+            if (class_lacks(map, b, ac, dis.feature))
+                dis.n_hosts += ac->n;
         }
-        decoded++;
+        dis.models = set_models(b, st, dis.feature, scratch);
+        g_array_append_val(out, dis);
     }
     return out;
 }
@@ -1006,12 +1358,22 @@ cs_baseline_builder_plan(CsBaselineBuilder *b, GError **error)
         }
         rec->reason = g_string_chunk_insert_const(b->strings, msg);
     }
-    plan->draggers = find_draggers(b, chosen);
+    {
+        Stats st = { 0 };
+
+        stats_init(b, &st);
+        plan->draggers = find_draggers(b, chosen, &st, bv);
+        plan->disabled = find_disabled(b, plan->baseline, &st);
+        stats_clear(&st);
+    }
     plan->n_hosts = b->hosts->len;
     plan->hosts = g_memdup2(b->hosts->data, sizeof(HostRec) * b->hosts->len);
     /* the strings move to the plan; the builder starts a fresh chunk */
     plan->strings = b->strings;
     b->strings = g_string_chunk_new(4096);
+    plan->classes = b->classes;
+    b->classes = g_ptr_array_new_with_free_func(g_free);
+    g_hash_table_remove_all(b->class_ids);
     g_array_set_size(b->hosts, 0);
     return g_steal_pointer(&plan);
 }
@@ -1036,6 +1398,13 @@ cs_fleet_plan_host_status(const CsFleetPlan *p, guint64 i)
 {
     g_return_val_if_fail(i < p->n_hosts, CS_HOST_INVALID);
     return HOST(p, i)->status;
+}
+
+const char *
+cs_fleet_plan_host_uuid(const CsFleetPlan *p, guint64 i)
+{
+    g_return_val_if_fail(i < p->n_hosts, NULL);
+    return HOST(p, i)->uuid;
 }
 
 const char *
@@ -1078,7 +1447,57 @@ guint64
 cs_fleet_plan_dragger_host(const CsFleetPlan *p, guint d)
 {
     g_return_val_if_fail(d < p->draggers->len, 0);
-    return DRAGGER(p, d)->host;
+    return DRAGGER(p, d)->first_host;
+}
+
+guint64
+cs_fleet_plan_dragger_n_hosts(const CsFleetPlan *p, guint d)
+{
+    g_return_val_if_fail(d < p->draggers->len, 0);
+    return DRAGGER(p, d)->n_hosts;
+}
+
+static guint64
+next_lacking(const CsFleetPlan *p, int feature, guint64 from)
+{
+    for (guint64 h = from; h < p->n_hosts; h++) {
+        if (rec_lacks(p->map, p->classes, HOST(p, h), feature))
+            return h;
+    }
+    return p->n_hosts;
+}
+
+guint64
+cs_fleet_plan_dragger_next_host(const CsFleetPlan *p, guint d, guint64 from)
+{
+    g_return_val_if_fail(d < p->draggers->len, p->n_hosts);
+    return next_lacking(p, DRAGGER(p, d)->feature, MAX(from, DRAGGER(p, d)->first_host));
+}
+
+static const char *
+model_at(const CsFleetPlan *p, const GArray *models, guint k, guint64 *out_n_hosts)
+{
+    const ModelCount *mc;
+
+    g_return_val_if_fail(k < models->len, NULL);
+    mc = &g_array_index(models, ModelCount, k);
+    if (out_n_hosts)
+        *out_n_hosts = mc->n;
+    return p->map->t.models[mc->model].name;
+}
+
+guint
+cs_fleet_plan_dragger_n_models(const CsFleetPlan *p, guint d)
+{
+    g_return_val_if_fail(d < p->draggers->len, 0);
+    return DRAGGER(p, d)->models->len;
+}
+
+const char *
+cs_fleet_plan_dragger_model(const CsFleetPlan *p, guint d, guint k, guint64 *out_n_hosts)
+{
+    g_return_val_if_fail(d < p->draggers->len, NULL);
+    return model_at(p, DRAGGER(p, d)->models, k, out_n_hosts);
 }
 
 const char *const *
@@ -1086,6 +1505,13 @@ cs_fleet_plan_dragger_lacks(const CsFleetPlan *p, guint d)
 {
     g_return_val_if_fail(d < p->draggers->len, NULL);
     return (const char *const *) DRAGGER(p, d)->lacks;
+}
+
+const char *const *
+cs_fleet_plan_dragger_gains(const CsFleetPlan *p, guint d)
+{
+    g_return_val_if_fail(d < p->draggers->len, NULL);
+    return (const char *const *) DRAGGER(p, d)->gains;
 }
 
 const CsCpuDef *
@@ -1100,6 +1526,49 @@ cs_fleet_plan_dragger_level(const CsFleetPlan *p, guint d)
 {
     g_return_val_if_fail(d < p->draggers->len, NULL);
     return DRAGGER(p, d)->level;
+}
+
+guint
+cs_fleet_plan_get_n_disabled(const CsFleetPlan *p)
+{
+    return p->disabled->len;
+}
+
+#define DISABLED(p, i) (&g_array_index((p)->disabled, Disabled, (i)))
+
+const char *
+cs_fleet_plan_disabled_feature(const CsFleetPlan *p, guint i)
+{
+    g_return_val_if_fail(i < p->disabled->len, NULL);
+    return DISABLED(p, i)->name;
+}
+
+guint64
+cs_fleet_plan_disabled_n_hosts(const CsFleetPlan *p, guint i)
+{
+    g_return_val_if_fail(i < p->disabled->len, 0);
+    return DISABLED(p, i)->n_hosts;
+}
+
+guint
+cs_fleet_plan_disabled_n_models(const CsFleetPlan *p, guint i)
+{
+    g_return_val_if_fail(i < p->disabled->len, 0);
+    return DISABLED(p, i)->models->len;
+}
+
+const char *
+cs_fleet_plan_disabled_model(const CsFleetPlan *p, guint i, guint k, guint64 *out_n_hosts)
+{
+    g_return_val_if_fail(i < p->disabled->len, NULL);
+    return model_at(p, DISABLED(p, i)->models, k, out_n_hosts);
+}
+
+guint64
+cs_fleet_plan_disabled_next_host(const CsFleetPlan *p, guint i, guint64 from)
+{
+    g_return_val_if_fail(i < p->disabled->len, p->n_hosts);
+    return next_lacking(p, DISABLED(p, i)->feature, from);
 }
 
 guint64

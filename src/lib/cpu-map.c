@@ -366,6 +366,116 @@ cs_cpu_map_model_alias_of(const CsCpuMap *map, guint i)
     return map->t.models[i].alias_of;
 }
 
+/* ---- Model versions ------------------------------------------------------ */
+
+/* BASE of a model named BASE-vN when BASE is a model of @map (-1 if not). */
+static int
+versioned_base(const CsCpuMap *map, const char *name, guint *out_version)
+{
+    const char *v = strrchr(name, '-');
+    g_autofree char *base = NULL;
+    guint64 n = 0;
+
+    if (!v || v == name || v[1] != 'v' || !g_ascii_isdigit(v[2]))
+        return -1;
+    for (const char *p = v + 2; *p; p++) {
+        if (!g_ascii_isdigit(*p) || n > G_MAXUINT / 10)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    base = g_strndup(name, v - name);
+    *out_version = (guint) n;
+    return cs_cpu_map_lookup_model(map, base);
+}
+
+int
+cs_cpu_map_model_version(const CsCpuMap *map, guint i, guint *out_version)
+{
+    const char *name;
+    int family = -1;
+    guint version = 0;
+
+    g_return_val_if_fail(map != NULL && i < map->t.n_models, -1);
+    name = map->t.models[i].name;
+    if ((family = versioned_base(map, name, &version)) < 0) {
+        for (guint j = 0; j < map->t.n_models; j++) {
+            const CsMapModel *m = &map->t.models[j];
+            guint vj = 0;
+            int fj;
+
+            if (!m->alias_of || strcmp(m->alias_of, name) != 0 ||
+                (fj = versioned_base(map, m->name, &vj)) < 0)
+                continue;
+            if (family < 0 || vj < version) {
+                family = fj;
+                version = vj;
+            }
+        }
+    }
+    if (family >= 0 && out_version)
+        *out_version = version;
+    return family;
+}
+
+#define CS_ENUM_NAME(id, name) [id] = name,
+static const char *const model_relation_names[] = { CS_MODEL_RELATIONS(CS_ENUM_NAME) };
+#undef CS_ENUM_NAME
+
+const char *
+cs_model_relation_to_string(CsModelRelation relation)
+{
+    return (guint) relation < G_N_ELEMENTS(model_relation_names) ?
+           model_relation_names[relation] : NULL;
+}
+
+/* Whether following alias_of from @from reaches @to. */
+static gboolean
+alias_reaches(const CsCpuMap *map, guint from, guint to)
+{
+    guint at = from;
+
+    for (guint steps = 0; steps < map->t.n_models; steps++) {
+        const char *up = map->t.models[at].alias_of;
+        int next;
+
+        if (!up || (next = cs_cpu_map_lookup_model(map, up)) < 0)
+            return FALSE;
+        if ((guint) next == to)
+            return TRUE;
+        at = next;
+    }
+    return FALSE;
+}
+
+CsModelRelation
+cs_cpu_map_model_relation(const CsCpuMap *map, guint a, guint b, int *out_family)
+{
+    int fa, fb;
+
+    g_return_val_if_fail(map != NULL && a < map->t.n_models && b < map->t.n_models,
+                         CS_MODEL_UNRELATED);
+    if (out_family)
+        *out_family = -1;
+    if (a == b)
+        return CS_MODEL_SAME;
+    if (alias_reaches(map, a, b))
+        return CS_MODEL_VERSION_OF;
+    if (alias_reaches(map, b, a))
+        return CS_MODEL_HAS_VERSION;
+    fa = cs_cpu_map_model_version(map, a, NULL);
+    fb = cs_cpu_map_model_version(map, b, NULL);
+    if (fa < 0 || fa != fb)
+        return CS_MODEL_UNRELATED;
+    if (out_family)
+        *out_family = fa;
+    /* Haswell-noTSX (Haswell-v2) is a version of Haswell (Haswell-v1) */
+    if ((guint) fb == b)
+        return CS_MODEL_VERSION_OF;
+    if ((guint) fa == a)
+        return CS_MODEL_HAS_VERSION;
+    return CS_MODEL_SIBLINGS;
+}
+
 char **
 cs_cpu_map_model_features(const CsCpuMap *map, guint i)
 {

@@ -60,6 +60,8 @@ struct _CsCpuStream {
     guint64 seen;           /* <cpu> elements met */
     guint64 total;
     CsCpuDef *current;      /* the last CPU handed out, when not cached */
+    char *host_uuid;        /* <uuid> of the capabilities <host> being read */
+    int host_depth;         /* reader: depth of that <host>, -1 outside one */
 
     /* MODE_FAST */
     const char *data;
@@ -143,6 +145,7 @@ cs_cpu_stream_free(CsCpuStream *s)
     if (s->current)
         cs_cpu_def_free(s->current);
     g_free(s->owned);
+    g_free(s->host_uuid);
     g_free(s->xml_error);
     g_free(s->source);
     g_free(s->path);
@@ -199,6 +202,7 @@ stream_new(const CsCpuMap *map, const char *source)
     s->map = map;
     s->source = g_strdup(source);
     s->fd = -1;
+    s->host_depth = -1;
     return s;
 }
 
@@ -413,6 +417,13 @@ cs_cpu_stream_new_from_memory_reader(const CsCpuMap *map, const char *buf, gsize
                                      const char *source, GError **error)
 {
     return new_from_memory(map, buf, len, source, TRUE, error);
+}
+
+const char *
+cs_cpu_stream_get_host_uuid(const CsCpuStream *s)
+{
+    g_return_val_if_fail(s != NULL, NULL);
+    return s->host_uuid;
 }
 
 guint64
@@ -761,6 +772,27 @@ drop_behind(CsCpuStream *s)
     }
 }
 
+/* Keeps the text of a <host>'s <uuid> starting at @from (plain text only:
+ * the scanner checks it like any other text afterwards). */
+static void
+fast_host_uuid(CsCpuStream *s, gsize from)
+{
+    const char *lt = memchr(s->data + from, '<', s->size - from);
+    const char *p = s->data + from;
+    const char *end;
+
+    g_clear_pointer(&s->host_uuid, g_free);
+    if (!lt)
+        return;
+    end = lt;
+    while (p < end && is_space(*p))
+        p++;
+    while (end > p && is_space(end[-1]))
+        end--;
+    if (p < end && !memchr(p, '&', end - p))
+        s->host_uuid = g_strndup(p, end - p);
+}
+
 /* The next <cpu> of a scanned input: TRUE with *@out_def (borrowed) or NULL
  * at the end. */
 static gboolean
@@ -808,8 +840,18 @@ fast_next(CsCpuStream *s, const CsCpuDef **out_def, gboolean *out_stable, GError
             if (top->len != len || memcmp(top->name, name, len) != 0)
                 return scan_fail(s, at, "mismatched closing tag", error);
             g_array_set_size(s->stack, s->stack->len - 1);
+            if (name_is(name, len, "host"))
+                g_clear_pointer(&s->host_uuid, g_free);
             s->pos = after;
             continue;
+        }
+        if (name_is(name, len, "host")) {
+            g_clear_pointer(&s->host_uuid, g_free);
+        } else if (name_is(name, len, "uuid") && !empty && s->stack->len &&
+                   name_is(g_array_index(s->stack, OpenTag, s->stack->len - 1).name,
+                           g_array_index(s->stack, OpenTag, s->stack->len - 1).len,
+                           "host")) {
+            fast_host_uuid(s, after);
         }
         if (s->stack->len == 0) {
             if (s->root_seen)
@@ -882,6 +924,12 @@ reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
             return TRUE;
         }
         type = xmlTextReaderNodeType(s->reader);
+        if (type == XML_READER_TYPE_END_ELEMENT &&
+            xmlTextReaderDepth(s->reader) == s->host_depth) {
+            g_clear_pointer(&s->host_uuid, g_free);
+            s->host_depth = -1;
+            continue;
+        }
         if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
             s->done = TRUE;
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
@@ -901,6 +949,26 @@ reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
                         "%s: raw CPU data must be a regular file", s->source);
             s->done = TRUE;
             return FALSE;
+        }
+        if (strcmp(name, "host") == 0) {
+            g_clear_pointer(&s->host_uuid, g_free);
+            s->host_depth = xmlTextReaderIsEmptyElement(s->reader) ? -1 :
+                            xmlTextReaderDepth(s->reader);
+            continue;
+        }
+        if (strcmp(name, "uuid") == 0 && s->host_depth >= 0 &&
+            xmlTextReaderDepth(s->reader) == s->host_depth + 1) {
+            xmlChar *text = xmlTextReaderReadString(s->reader);
+
+            g_clear_pointer(&s->host_uuid, g_free);
+            if (text) {
+                g_autofree char *copy = g_strstrip(g_strdup((const char *) text));
+
+                if (*copy)
+                    s->host_uuid = g_steal_pointer(&copy);
+                xmlFree(text);
+            }
+            continue;
         }
         if (strcmp(name, "cpu") == 0) {
             xmlNode *node = xmlTextReaderExpand(s->reader);

@@ -54,6 +54,8 @@ CASES = [
     (['baseline', '--explain', DUMP, DUMP], 0, 'xml', None),
     (['baseline', '--json', DUMP, DUMP], 0, 'json',
      {'cpu': CPU_KEYS, 'psabi_level': (str, type(None)), 'hosts': int}),
+    (['plan', '--json', 'data/baseline/fleet.xml'], 0, 'json',
+     {'hosts_total': int, 'baseline': CPU_KEYS, 'disabled': list, 'hosts': list}),
     (['domcaps', '--data', DUMP], 0, 'xml', None),
     (['domcaps', '--json', '--data', DUMP], 0, 'json', {'cpu': dict}),
     (['labels', '--json', '--data', DUMP], 0, 'json', {'labels': dict}),

@@ -2,11 +2,10 @@
 /* Unit tests: the baseline (baseline.c), the streaming multi-CPU reader
  * (cpu-stream.c) and the fleet planner, with the built-in map.
  *
- * Fixtures: tests/data/baseline/fleet.xml (hand-written hosts, see the
- * comment in it) and tests/data/cpuid-r/. The
- * planner's goldens are tests/data/expected/baseline/fleet.plan.{txt,json},
- * written by the cpusel command ($CPUSEL); CS_TEST_REGENERATE=1 rewrites
- * them. */
+ * Fixtures: tests/data/baseline/ (fleets written for these tests, each
+ * says what it exercises) and tests/data/cpuid-r/. The planner's goldens are
+ * tests/data/expected/baseline/NAME.plan.{txt,json}, written by the cpusel
+ * command ($CPUSEL); CS_TEST_REGENERATE=1 rewrites them. */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
 #include "cpu-stream-private.h"
@@ -346,38 +345,409 @@ test_builder_plan(void)
         g_assert_nonnull(cs_fleet_plan_dragger_lacks(plan, d)[0]);
 }
 
-/* The planner's text and JSON, byte for byte. */
+/* The planner's text and JSON, byte for byte (run in tests/data/baseline). */
+typedef struct {
+    const char *golden;
+    const char *args[6];
+} PlanGolden;
+
+static const PlanGolden plan_goldens[] = {
+    { "fleet.plan.txt", { "fleet.xml", NULL } },
+    { "fleet.plan.json", { "--json", "fleet.xml", NULL } },
+    /* a group of hosts, no single one, holds the baseline back; the
+     * features it disables are attributed to them; versions of Haswell;
+     * hosts named by their <uuid>; a vendor name with a space */
+    { "fleet-groups.plan.txt", { "fleet-groups.xml", NULL } },
+    { "fleet-groups.plan.json", { "--json", "fleet-groups.xml", NULL } },
+    /* without a group the model becomes another version of Haswell */
+    { "fleet-versions.plan.txt", { "fleet-versions.xml", NULL } },
+    /* leaving out a host that lacks only invtsc changes nothing */
+    { "fleet-versions-migratable.plan.txt", { "--migratable", "fleet-versions.xml", NULL } },
+    { "fleet-versions-migratable.plan.json",
+      { "--json", "--migratable", "fleet-versions.xml", NULL } },
+    /* lists of more than 200 entries end with the count left out */
+    { "fleet-many.plan.txt", { "fleet-many.xml", NULL } },
+    /* expanded, the baseline disables a feature its model lost: all hosts
+     * lack it */
+    { "fleet-removed-expand.plan.txt", { "--expand", "fleet-removed.xml", NULL } },
+    /* names: NAME=FILE, a file of one host, <uuid>s, NAME#N */
+    { "names.plan.txt", { "web-1=host-a.xml", "host-b.xml", "db=fleet-groups.xml", NULL } },
+    { "names.plan.json", { "--json", "web-1=host-a.xml", "host-b.xml", NULL } },
+};
+
 static void
 test_plan_golden(gconstpointer p)
 {
-    const char *fmt = p;
+    const PlanGolden *c = p;
     const char *cpusel = g_getenv("CPUSEL");
     g_autofree char *dir = g_test_build_filename(G_TEST_DIST, "data", "baseline", NULL);
-    g_autofree char *name = g_strdup_printf("fleet.plan.%s", fmt);
     g_autofree char *golden = g_test_build_filename(G_TEST_DIST, "data", "expected",
-                                                    "baseline", name, NULL);
+                                                    "baseline", c->golden, NULL);
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
     g_autofree char *exp = NULL;
     g_autoptr(GError) error = NULL;
     int status = 0;
-    char *argv[] = { (char *) cpusel, "plan", "fleet.xml",
-                     strcmp(fmt, "json") == 0 ? "--json" : NULL, NULL };
 
     if (!cpusel) {
         g_test_skip("CPUSEL is not set");
         return;
     }
-    g_assert_true(g_spawn_sync(dir, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                               &status, &error));
+    g_ptr_array_add(argv, (char *) cpusel);
+    g_ptr_array_add(argv, "plan");
+    for (guint i = 0; c->args[i]; i++)
+        g_ptr_array_add(argv, (char *) c->args[i]);
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_sync(dir, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL,
+                               NULL, &out, &err, &status, &error));
     g_assert_no_error(error);
     g_assert_true(g_spawn_check_wait_status(status, &error));
+    g_assert_cmpstr(err, ==, "");
     if (g_getenv("CS_TEST_REGENERATE")) {
         g_assert_true(g_file_set_contents(golden, out, -1, &error));
         return;
     }
     g_assert_true(g_file_get_contents(golden, &exp, NULL, &error));
     g_assert_cmpstr(out, ==, exp);
+}
+
+/* Every CPU of fixture @name, and its plan. */
+static CsFleetPlan *
+plan_fixture(const char *name, CsBaselineFlags flags, GPtrArray **out_defs)
+{
+    g_autofree char *path = data_path("baseline", name);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(CsBaselineBuilder) b = cs_baseline_builder_new(map, flags,
+                                                             CS_BASELINE_BUILD_PLAN);
+    g_autoptr(CsCpuStream) s = cs_cpu_stream_open_file(map, path, &error);
+    g_autoptr(CsCpuStream) again = cs_cpu_stream_open_file(map, path, &error);
+    CsFleetPlan *plan;
+
+    g_assert_no_error(error);
+    g_assert_true(cs_baseline_builder_add_stream(b, s, name, NULL, NULL, &error));
+    g_assert_no_error(error);
+    plan = cs_baseline_builder_plan(b, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(plan);
+    /* the same CPUs, kept (NULL where a CPU cannot be read) */
+    *out_defs = g_ptr_array_new_with_free_func((GDestroyNotify) cs_cpu_def_free);
+    for (;;) {
+        g_autoptr(GError) local = NULL;
+        CsCpuDef *def = NULL;
+
+        if (!cs_cpu_stream_next(again, &def, &local)) {
+            g_ptr_array_add(*out_defs, NULL);
+            continue;
+        }
+        if (!def)
+            break;
+        g_ptr_array_add(*out_defs, def);
+    }
+    g_assert_cmpuint((*out_defs)->len, ==, cs_fleet_plan_get_n_hosts(plan));
+    return plan;
+}
+
+/* Whether host @def has feature @name, by its model's features and its own. */
+static gboolean
+host_has(const CsCpuDef *def, const char *name)
+{
+    g_autoptr(CsCpuDef) copy = cs_cpu_def_copy(def);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(cs_cpu_def_expand_features(map, copy, &error));
+    g_assert_no_error(error);
+    for (guint i = 0; i < cs_cpu_def_get_n_features(copy); i++) {
+        if (strcmp(cs_cpu_def_get_feature(copy, i, NULL), name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static GHashTable *
+expanded_set(const CsCpuDef *def)
+{
+    g_autoptr(CsCpuDef) copy = cs_cpu_def_copy(def);
+    g_autoptr(GError) error = NULL;
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    g_assert_true(cs_cpu_def_expand_features(map, copy, &error));
+    g_assert_no_error(error);
+    for (guint i = 0; i < cs_cpu_def_get_n_features(copy); i++) {
+        CsFeaturePolicy pol;
+        const char *name = cs_cpu_def_get_feature(copy, i, &pol);
+
+        if (pol != CS_FEATURE_DISABLE && pol != CS_FEATURE_FORBID)
+            g_hash_table_add(set, g_strdup(name));
+    }
+    return set;
+}
+
+typedef struct {
+    const char *name;
+    CsBaselineFlags flags;
+} PlanFixture;
+
+#define PLAN_FIXTURE(name) \
+    { name, 0 }, { name, CS_BASELINE_EXPAND }, { name, CS_BASELINE_MIGRATABLE }
+
+static const PlanFixture plan_fixtures[] = {
+    PLAN_FIXTURE("fleet.xml"), PLAN_FIXTURE("fleet-groups.xml"),
+    PLAN_FIXTURE("fleet-versions.xml"), PLAN_FIXTURE("fleet-many.xml"),
+    PLAN_FIXTURE("fleet-removed.xml"),
+};
+
+/* Every feature the baseline disables is attributed to exactly the joined
+ * hosts that lack it, and to at least one. */
+static void
+test_plan_attribution(gconstpointer p)
+{
+    const PlanFixture *fx = p;
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(CsFleetPlan) plan = plan_fixture(fx->name, fx->flags, &defs);
+    const CsCpuDef *base = cs_fleet_plan_get_baseline(plan);
+    guint64 n = cs_fleet_plan_get_n_hosts(plan);
+    guint n_disabled = 0;
+
+    for (guint i = 0; i < cs_cpu_def_get_n_features(base); i++) {
+        CsFeaturePolicy pol;
+
+        cs_cpu_def_get_feature(base, i, &pol);
+        n_disabled += pol == CS_FEATURE_DISABLE;
+    }
+    g_assert_cmpuint(cs_fleet_plan_get_n_disabled(plan), ==, n_disabled);
+    for (guint i = 0; i < n_disabled; i++) {
+        const char *feat = cs_fleet_plan_disabled_feature(plan, i);
+        guint64 h = cs_fleet_plan_disabled_next_host(plan, i, 0);
+        guint64 count = 0;
+
+        g_assert_cmpuint(cs_fleet_plan_disabled_n_hosts(plan, i), >, 0);
+        for (guint64 k = 0; k < n; k++) {
+            gboolean lacks = cs_fleet_plan_host_status(plan, k) == CS_HOST_JOINED &&
+                             !host_has(g_ptr_array_index(defs, k), feat);
+
+            if (lacks) {
+                g_assert_cmpuint(h, ==, k);
+                h = cs_fleet_plan_disabled_next_host(plan, i, k + 1);
+                count++;
+            }
+        }
+        g_assert_cmpuint(h, ==, n);
+        g_assert_cmpuint(count, ==, cs_fleet_plan_disabled_n_hosts(plan, i));
+    }
+}
+
+/* Each host or group said to hold the baseline back: its hosts, and only
+ * they, lack what it lacks; it is one host or at most half of the joined
+ * hosts; the baseline without it is the baseline of the other joined hosts,
+ * and gains exactly the features that one has and the baseline has not. */
+static void
+test_plan_draggers(gconstpointer p)
+{
+    const PlanFixture *fx = p;
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(CsFleetPlan) plan = plan_fixture(fx->name, fx->flags, &defs);
+    g_autoptr(GHashTable) base_set = expanded_set(cs_fleet_plan_get_baseline(plan));
+    guint64 n = cs_fleet_plan_get_n_hosts(plan);
+    guint64 joined = 0;
+
+    for (guint64 k = 0; k < n; k++)
+        joined += cs_fleet_plan_host_status(plan, k) == CS_HOST_JOINED;
+    for (guint d = 0; d < cs_fleet_plan_get_n_draggers(plan); d++) {
+        const char *const *lacks = cs_fleet_plan_dragger_lacks(plan, d);
+        const char *const *gains = cs_fleet_plan_dragger_gains(plan, d);
+        guint64 nh = cs_fleet_plan_dragger_n_hosts(plan, d);
+        guint64 h = cs_fleet_plan_dragger_next_host(plan, d, 0);
+        g_autoptr(GPtrArray) others = g_ptr_array_new();
+        g_autoptr(GError) error = NULL;
+        g_autoptr(CsCpuDef) expect = NULL;
+        g_autoptr(GHashTable) without_set = NULL;
+        g_autofree char *x = NULL;
+        g_autofree char *y = NULL;
+        guint64 seen = 0;
+        guint n_gains = 0;
+
+        g_assert_nonnull(lacks[0]);
+        g_assert_true(nh == 1 || nh * 2 <= joined);
+        g_assert_cmpuint(h, ==, cs_fleet_plan_dragger_host(plan, d));
+        for (guint64 k = 0; k < n; k++) {
+            const CsCpuDef *def = g_ptr_array_index(defs, k);
+            gboolean in = k == h;
+
+            if (cs_fleet_plan_host_status(plan, k) != CS_HOST_JOINED) {
+                g_assert_false(in);
+                continue;
+            }
+            for (guint f = 0; lacks[f]; f++)
+                g_assert_true(host_has(def, lacks[f]) != in);
+            if (in) {
+                seen++;
+                h = cs_fleet_plan_dragger_next_host(plan, d, k + 1);
+            } else {
+                g_ptr_array_add(others, (gpointer) def);
+            }
+        }
+        g_assert_cmpuint(h, ==, n);
+        g_assert_cmpuint(seen, ==, nh);
+
+        expect = cs_cpu_baseline(map, (const CsCpuDef *const *) others->pdata, others->len,
+                                 fx->flags, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(cs_fleet_plan_dragger_baseline(plan, d));
+        x = cs_cpu_def_format_xml(expect, 0);
+        y = cs_cpu_def_format_xml(cs_fleet_plan_dragger_baseline(plan, d), 0);
+        g_assert_cmpstr(x, ==, y);
+
+        without_set = expanded_set(expect);
+        for (guint f = 0; gains[f]; f++) {
+            g_assert_true(g_hash_table_contains(without_set, gains[f]));
+            g_assert_false(g_hash_table_contains(base_set, gains[f]));
+        }
+        {
+            GHashTableIter it;
+            gpointer key;
+
+            g_hash_table_iter_init(&it, without_set);
+            while (g_hash_table_iter_next(&it, &key, NULL))
+                n_gains += !g_hash_table_contains(base_set, key);
+        }
+        g_assert_cmpuint(g_strv_length((char **) gains), ==, n_gains);
+    }
+}
+
+/* The fixture of groups: no single host holds the baseline back, three
+ * hosts together do and they are the ones lacking what it disables. */
+static void
+test_plan_groups(void)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(CsFleetPlan) plan = plan_fixture("fleet-groups.xml", 0, &defs);
+    const char *const both[] = { "movbe", "invpcid", NULL };
+
+    g_assert_cmpstr(cs_cpu_def_get_model(cs_fleet_plan_get_baseline(plan)), ==,
+                    "Haswell-noTSX");
+    g_assert_cmpuint(cs_fleet_plan_get_n_draggers(plan), ==, 1);
+    g_assert_cmpuint(cs_fleet_plan_dragger_n_hosts(plan, 0), ==, 3);
+    g_assert_cmpstrv(cs_fleet_plan_dragger_lacks(plan, 0), both);
+    g_assert_cmpstrv(cs_fleet_plan_dragger_gains(plan, 0), both);
+    g_assert_cmpuint(cs_fleet_plan_get_n_disabled(plan), ==, 2);
+    for (guint i = 0; i < 2; i++) {
+        g_assert_cmpstr(cs_fleet_plan_disabled_feature(plan, i), ==, both[i]);
+        g_assert_cmpuint(cs_fleet_plan_disabled_n_hosts(plan, i), ==, 3);
+        for (guint64 h = cs_fleet_plan_disabled_next_host(plan, i, 0), k = 4; k < 7;
+             h = cs_fleet_plan_disabled_next_host(plan, i, h + 1), k++)
+            g_assert_cmpuint(h, ==, k);
+    }
+    /* named by their capabilities' <host><uuid>, else fleet-groups.xml#N */
+    g_assert_cmpstr(cs_fleet_plan_host_name(plan, 0), ==,
+                    "4c4c4544-0031-3510-8052-b2c04f4e3132");
+    g_assert_cmpstr(cs_fleet_plan_host_uuid(plan, 1), ==,
+                    "4c4c4544-0031-3510-8052-b2c04f4e3133");
+    g_assert_cmpstr(cs_fleet_plan_host_name(plan, 2), ==, "fleet-groups.xml#3");
+    g_assert_null(cs_fleet_plan_host_uuid(plan, 2));
+}
+
+/* With --migratable a host lacking only invtsc (which does not migrate)
+ * still lacks what all others have, but leaving it out changes nothing. */
+static void
+test_plan_nothing_changes(void)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(CsFleetPlan) plan = plan_fixture("fleet-versions.xml", CS_BASELINE_MIGRATABLE,
+                                               &defs);
+    const char *const invtsc[] = { "invtsc", NULL };
+    g_autofree char *x = NULL;
+    g_autofree char *y = NULL;
+
+    g_assert_cmpuint(cs_fleet_plan_dragger_n_hosts(plan, 0), ==, 1);
+    g_assert_cmpuint(cs_fleet_plan_dragger_host(plan, 0), ==, 6);
+    g_assert_cmpstrv(cs_fleet_plan_dragger_lacks(plan, 0), invtsc);
+    g_assert_null(cs_fleet_plan_dragger_gains(plan, 0)[0]);
+    x = cs_cpu_def_format_xml(cs_fleet_plan_get_baseline(plan), 0);
+    y = cs_cpu_def_format_xml(cs_fleet_plan_dragger_baseline(plan, 0), 0);
+    g_assert_cmpstr(x, ==, y);
+}
+
+/* The <uuid> of a capabilities <host> names its CPU, with the scanner and
+ * with libxml2's reader; a <uuid> elsewhere does not. */
+static void
+test_stream_host_uuid(void)
+{
+    const char *text =
+        "<fleet><capabilities><host><uuid> u-1 </uuid>" HOST("Penryn", "Intel")
+        "</host></capabilities>" HOST("Nehalem", "Intel")
+        "<x><uuid>not-a-host</uuid>" HOST("Penryn", "Intel") "</x>"
+        "<capabilities><host><uuid>u-2</uuid><topology/>" HOST("Haswell", "Intel")
+        "</host></capabilities></fleet>";
+    const char *const expect[] = { "u-1", NULL, NULL, "u-2" };
+
+    for (int reader = 0; reader < 2; reader++) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(CsCpuStream) s = reader ?
+            cs_cpu_stream_new_from_memory_reader(map, text, strlen(text), "t", &error) :
+            cs_cpu_stream_new_from_memory(map, text, strlen(text), "t", &error);
+
+        g_assert_no_error(error);
+        for (guint i = 0; i < G_N_ELEMENTS(expect); i++) {
+            g_autoptr(CsCpuDef) def = NULL;
+
+            g_assert_true(cs_cpu_stream_next(s, &def, &error));
+            g_assert_nonnull(def);
+            g_assert_cmpstr(cs_cpu_stream_get_host_uuid(s), ==, expect[i]);
+        }
+    }
+}
+
+/* Versions and aliases of models in the built-in map. */
+static void
+test_model_relation(void)
+{
+    static const struct {
+        const char *a, *b;
+        CsModelRelation rel;
+        const char *family;
+    } cases[] = {
+        { "Haswell-v2", "Haswell-noTSX", CS_MODEL_VERSION_OF, NULL },
+        { "Haswell-noTSX", "Haswell-v2", CS_MODEL_HAS_VERSION, NULL },
+        { "Haswell-v4", "Haswell-noTSX", CS_MODEL_SIBLINGS, "Haswell" },
+        { "Haswell-noTSX-IBRS", "Haswell-noTSX", CS_MODEL_SIBLINGS, "Haswell" },
+        { "Haswell", "Haswell-v1", CS_MODEL_HAS_VERSION, NULL },
+        { "Haswell", "Haswell-noTSX", CS_MODEL_HAS_VERSION, "Haswell" },
+        { "Haswell-v3", "Haswell", CS_MODEL_VERSION_OF, "Haswell" },
+        { "Haswell", "Haswell", CS_MODEL_SAME, NULL },
+        { "Haswell-noTSX", "SandyBridge", CS_MODEL_UNRELATED, NULL },
+        { "Skylake-Client-v4", "Skylake-Client-IBRS", CS_MODEL_SIBLINGS, "Skylake-Client" },
+    };
+    guint version = 0;
+
+    for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+        int a = cs_cpu_map_lookup_model(map, cases[i].a);
+        int b = cs_cpu_map_lookup_model(map, cases[i].b);
+        int family = -2;
+
+        g_assert_cmpint(a, >=, 0);
+        g_assert_cmpint(b, >=, 0);
+        g_assert_cmpstr(cs_model_relation_to_string(cs_cpu_map_model_relation(map, a, b,
+                                                                             &family)),
+                        ==, cs_model_relation_to_string(cases[i].rel));
+        if (cases[i].family)
+            g_assert_cmpstr(cs_cpu_map_model_name(map, family), ==, cases[i].family);
+        else
+            g_assert_cmpint(family, ==, -1);
+    }
+    g_assert_cmpint(cs_cpu_map_model_version(map, cs_cpu_map_lookup_model(map, "Haswell-v4"),
+                                             &version), ==,
+                    cs_cpu_map_lookup_model(map, "Haswell"));
+    g_assert_cmpuint(version, ==, 4);
+    g_assert_cmpint(cs_cpu_map_model_version(map,
+                                             cs_cpu_map_lookup_model(map, "Haswell-noTSX"),
+                                             &version), ==,
+                    cs_cpu_map_lookup_model(map, "Haswell"));
+    g_assert_cmpuint(version, ==, 2);
+    g_assert_cmpint(cs_cpu_map_model_version(map, cs_cpu_map_lookup_model(map, "486"),
+                                             &version), ==,
+                    cs_cpu_map_lookup_model(map, "486"));
+    g_assert_cmpuint(version, ==, 1);
 }
 
 static void
@@ -408,8 +778,27 @@ main(int argc, char **argv)
     }
     g_test_add_func("/baseline/same-model", test_baseline_same_model);
     g_test_add_func("/baseline/plan/builder", test_builder_plan);
-    g_test_add_data_func("/baseline/plan/golden-text", "txt", test_plan_golden);
-    g_test_add_data_func("/baseline/plan/golden-json", "json", test_plan_golden);
+    for (guint i = 0; i < G_N_ELEMENTS(plan_goldens); i++) {
+        g_autofree char *path = g_strdup_printf("/baseline/plan/golden/%s",
+                                                plan_goldens[i].golden);
+
+        g_test_add_data_func(path, &plan_goldens[i], test_plan_golden);
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(plan_fixtures); i++) {
+        const PlanFixture *fx = &plan_fixtures[i];
+        static const char *const how[] = { "", "-expand", "-migratable", "-both" };
+        guint k = fx->flags & (CS_BASELINE_EXPAND | CS_BASELINE_MIGRATABLE);
+        g_autofree char *a = g_strdup_printf("/baseline/plan/attribution/%s%s", fx->name,
+                                             how[k]);
+        g_autofree char *d = g_strdup_printf("/baseline/plan/draggers/%s%s", fx->name, how[k]);
+
+        g_test_add_data_func(a, fx, test_plan_attribution);
+        g_test_add_data_func(d, fx, test_plan_draggers);
+    }
+    g_test_add_func("/baseline/plan/groups", test_plan_groups);
+    g_test_add_func("/baseline/plan/nothing-changes", test_plan_nothing_changes);
+    g_test_add_func("/baseline/stream/host-uuid", test_stream_host_uuid);
+    g_test_add_func("/baseline/model-relation", test_model_relation);
     rc = g_test_run();
     cs_cpu_map_unref(map);
     return rc;
