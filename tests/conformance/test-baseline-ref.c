@@ -67,11 +67,11 @@ baseline_of(char **paths, CsBaselineFlags flags)
      * (cs_cpu_compare), and has every bit the result requires */
     g_assert_cmpint(cs_cpu_def_get_type(def), ==, CS_CPU_TYPE_GUEST);
     g_assert_cmpint(cs_cpu_def_get_match(def), ==, CS_CPU_MATCH_EXACT);
-    rv = cs_x86_def_to_vec(map, def, CS_X86_ALL, &error);
+    rv = cs_cpu_def_to_vec(map, def, CS_VEC_ALL, &error);
     g_assert_no_error(error);
     for (guint h = 0; h < hosts->len; h++) {
         const CsCpuDef *host = g_ptr_array_index(hosts, h);
-        g_autofree CsWord *hv = cs_x86_def_to_vec(map, host, CS_X86_ALL, &error);
+        g_autofree CsWord *hv = cs_cpu_def_to_vec(map, host, CS_VEC_ALL, &error);
         g_autoptr(CsCompareReport) r = NULL;
         CsCompareResult res;
 

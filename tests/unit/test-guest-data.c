@@ -211,7 +211,7 @@ static CsWord *
 vec_of(const CsCpuDef *def, int policy)
 {
     g_autoptr(GError) error = NULL;
-    CsWord *v = cs_x86_def_to_vec(fx.map, def, policy, &error);
+    CsWord *v = cs_cpu_def_to_vec(fx.map, def, policy, &error);
 
     g_assert_no_error(error);
     return v;
@@ -389,7 +389,7 @@ test_random_pairs(gconstpointer data)
     for (guint i = 0; i < PAIRS_PER_SEED; i++) {
         guint h = g_rand_int_range(r, 0, fx.hosts->len);
         const CsCpuDef *host = fx.hosts->pdata[h];
-        g_autofree CsWord *host_vec = vec_of(host, CS_X86_ALL);
+        g_autofree CsWord *host_vec = vec_of(host, CS_VEC_ALL);
         g_autoptr(CsCpuDef) guest = random_guest(r, host, host_vec);
         g_auto(GStrv) allowed = NULL;
 

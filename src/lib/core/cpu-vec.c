@@ -1,20 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: x86 driver helpers: CPU definitions as bit vectors */
+/* libcpusel: CPU definitions as bit vectors over a map's words */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "x86-private.h"
+#include "core/cpu-vec-private.h"
+#include "core/suggest-private.h"
 
 CsWord *
-cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError **error)
+cs_cpu_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError **error)
 {
     g_autofree CsWord *vec = cs_vec_new(map);
 
     /* a host CPU only has required features */
     if (def->type == CS_CPU_TYPE_HOST && policy != CS_FEATURE_REQUIRE &&
-        policy != CS_X86_ALL)
+        policy != CS_VEC_ALL)
         return g_steal_pointer(&vec);
 
-    if (def->model && (policy == CS_FEATURE_REQUIRE || policy == CS_X86_ALL)) {
+    if (def->model && (policy == CS_FEATURE_REQUIRE || policy == CS_VEC_ALL)) {
         int mi = cs_cpu_map_lookup_model(map, def->model);
 
         if (mi < 0) {
@@ -30,14 +31,14 @@ cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError *
                                CS_FEATURE_REQUIRE : f->policy;
         int fi;
 
-        if ((policy == CS_X86_ALL && fpol == CS_FEATURE_OPTIONAL) ||
-            (policy != CS_X86_ALL && (int) fpol != policy))
+        if ((policy == CS_VEC_ALL && fpol == CS_FEATURE_OPTIONAL) ||
+            (policy != CS_VEC_ALL && (int) fpol != policy))
             continue;
         if ((fi = cs_cpu_map_lookup_feature(map, f->name)) < 0) {
             cs_unknown_feature_error(map, f->name, error);
             return NULL;
         }
-        if (policy != CS_X86_ALL || fpol == CS_FEATURE_FORCE || fpol == CS_FEATURE_REQUIRE)
+        if (policy != CS_VEC_ALL || fpol == CS_FEATURE_FORCE || fpol == CS_FEATURE_REQUIRE)
             cs_vec_add_feature(vec, &map->t.features[fi]);
         else if (fpol == CS_FEATURE_DISABLE || fpol == CS_FEATURE_FORBID)
             cs_vec_del_feature(vec, &map->t.features[fi]);

@@ -3,7 +3,7 @@
  * names of the map as suggestions */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "x86-private.h"
+#include "core/suggest-private.h"
 
 #define SHOWN_MAX 64        /* characters of a user-supplied name shown */
 #define SUGGEST_MAX 3

@@ -5,6 +5,7 @@
 
 #include <libcpusel/cs-guest.h>
 #include "x86-private.h"
+#include "core/compare-report-private.h"
 
 typedef enum {
     CS_ARCH_UNSUPPORTED = 0,
@@ -17,10 +18,6 @@ CsArchKind cs_arch_kind(const char *arch);
 /* Sets the "not supported for arch" error; returns FALSE. */
 gboolean cs_arch_unsupported(const char *arch, GError **error);
 
-/* Builds a report; @features NULL-terminated (copied) or NULL. */
-CsCompareReport *cs_compare_report_new(CsCompareResult result, CsCompareReason reason,
-                                       const char *subject,
-                                       const char *const *features);
 /* Names of the map features whose bits are all in @vec, in map order (not
  * greedy, as libvirt's x86FeatureNames). Returns: (transfer full). */
 char **cs_x86_vec_feature_names(const CsCpuMap *map, const CsWord *vec);

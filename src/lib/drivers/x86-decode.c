@@ -5,109 +5,11 @@
 #include <libcpusel/cs-error.h>
 #include "x86-private.h"
 #include "cpuid-data-private.h"
+#include "core/decode-report-private.h"
 
 #define SIGNATURE_MASK 0x0fff3fffu
 /* libvirt's base penalty of a disabled feature in a guest CPU candidate */
 #define BASE_PENALTY 2
-
-typedef struct {
-    const char *model;
-    const char *vendor;
-    CsCandidateStatus status;
-    char *reason;
-    gboolean sig_match;
-    guint n_extra;
-    char **missing;
-} ReportEntry;
-
-struct _CsDecodeReport {
-    GArray *entries;    /* ReportEntry */
-    guint chosen;
-};
-
-#define CS_ENUM_NAME(id, name) [id] = name,
-static const char *const status_names[] = { CS_CANDIDATE_STATUSES(CS_ENUM_NAME) };
-#undef CS_ENUM_NAME
-
-const char *
-cs_candidate_status_to_string(CsCandidateStatus s)
-{
-    return s < G_N_ELEMENTS(status_names) ? status_names[s] : NULL;
-}
-
-static void
-entry_clear(gpointer p)
-{
-    ReportEntry *e = p;
-
-    g_free(e->reason);
-    g_strfreev(e->missing);
-}
-
-void
-cs_decode_report_free(CsDecodeReport *report)
-{
-    if (!report)
-        return;
-    g_array_unref(report->entries);
-    g_free(report);
-}
-
-guint cs_decode_report_get_n(const CsDecodeReport *r) { return r->entries->len; }
-guint cs_decode_report_get_chosen(const CsDecodeReport *r) { return r->chosen; }
-
-#define ENTRY(r, i) (&g_array_index((r)->entries, ReportEntry, (i)))
-
-const char *
-cs_decode_report_get_model(const CsDecodeReport *r, guint i)
-{
-    g_return_val_if_fail(i < r->entries->len, NULL);
-    return ENTRY(r, i)->model;
-}
-
-const char *
-cs_decode_report_get_vendor(const CsDecodeReport *r, guint i)
-{
-    g_return_val_if_fail(i < r->entries->len, NULL);
-    return ENTRY(r, i)->vendor;
-}
-
-CsCandidateStatus
-cs_decode_report_get_status(const CsDecodeReport *r, guint i)
-{
-    g_return_val_if_fail(i < r->entries->len, CS_CANDIDATE_LAST);
-    return ENTRY(r, i)->status;
-}
-
-const char *
-cs_decode_report_get_reason(const CsDecodeReport *r, guint i)
-{
-    g_return_val_if_fail(i < r->entries->len, NULL);
-    return ENTRY(r, i)->reason;
-}
-
-gboolean
-cs_decode_report_get_signature_match(const CsDecodeReport *r, guint i)
-{
-    g_return_val_if_fail(i < r->entries->len, FALSE);
-    return ENTRY(r, i)->sig_match;
-}
-
-guint
-cs_decode_report_get_n_extra(const CsDecodeReport *r, guint i)
-{
-    g_return_val_if_fail(i < r->entries->len, 0);
-    return ENTRY(r, i)->n_extra;
-}
-
-const char *const *
-cs_decode_report_get_missing(const CsDecodeReport *r, guint i)
-{
-    static const char *const none[] = { NULL };
-
-    g_return_val_if_fail(i < r->entries->len, none);
-    return ENTRY(r, i)->missing ? (const char *const *) ENTRY(r, i)->missing : none;
-}
 
 /* A set of feature indices, one bit per map feature. */
 typedef guint64 FeatSet;
@@ -555,9 +457,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
     g_return_val_if_fail(map != NULL && data != NULL, NULL);
 
     if (out_report) {
-        report = g_new0(CsDecodeReport, 1);
-        report->entries = g_array_new(FALSE, TRUE, sizeof(ReportEntry));
-        g_array_set_clear_func(report->entries, entry_clear);
+        report = cs_decode_report_new();
     }
 
     vec = cs_vec_new(map);
@@ -586,7 +486,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         const CsMapModel *m = &map->t.models[i];
         const char *hv = NULL;
         Candidate c = { .model = -1 };
-        ReportEntry entry = { .model = m->name };
+        CsDecodeEntry entry = { .model = m->name };
         gboolean use = FALSE, stop = FALSE, is_pref = FALSE;
         gboolean sig_cand = FALSE;
 
@@ -678,9 +578,9 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
             g_array_append_val(report->entries, entry);
             if (use) {
                 if (best_entry >= 0)
-                    ENTRY(report, best_entry)->status = CS_CANDIDATE_WORSE;
+                    CS_DECODE_ENTRY(report, best_entry)->status = CS_CANDIDATE_WORSE;
                 best_entry = report->entries->len - 1;
-                ENTRY(report, best_entry)->status = CS_CANDIDATE_CHOSEN;
+                CS_DECODE_ENTRY(report, best_entry)->status = CS_CANDIDATE_CHOSEN;
             }
         } else {
             g_strfreev(entry.missing);
@@ -695,7 +595,7 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         if (stop) {
             if (report) {
                 for (int k = i - 1; k >= 0; k--) {
-                    ReportEntry skip = { .model = map->t.models[k].name,
+                    CsDecodeEntry skip = { .model = map->t.models[k].name,
                                          .status = CS_CANDIDATE_NOT_REACHED };
 
                     skip.reason = g_strdup("not examined: the preferred model was found");

@@ -29,7 +29,7 @@ cs_cpu_encode(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
         return cs_arch_unsupported(def->arch, error);
 
     for (guint s = CS_ENCODE_FORCED; s < CS_ENCODE_VENDOR && ok; s++) {
-        g_autofree CsWord *vec = cs_x86_def_to_vec(map, def, policies[s], error);
+        g_autofree CsWord *vec = cs_cpu_def_to_vec(map, def, policies[s], error);
 
         if (!vec)
             ok = FALSE;

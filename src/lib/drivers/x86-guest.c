@@ -31,7 +31,7 @@ static gboolean
 passthrough_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
                  CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
 {
-    g_autofree CsWord *vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, error);
+    g_autofree CsWord *vec = cs_cpu_def_to_vec(map, host, CS_VEC_ALL, error);
     g_autoptr(CsCpuidData) data = NULL;
 
     if (!vec)
@@ -73,8 +73,8 @@ check_forced(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
     g_auto(GStrv) names = NULL;
     g_autofree char *list = NULL;
 
-    if (!(forced = cs_x86_def_to_vec(map, guest, CS_FEATURE_FORCE, error)) ||
-        !(have = cs_x86_def_to_vec(map, host, CS_X86_ALL, error)))
+    if (!(forced = cs_cpu_def_to_vec(map, guest, CS_FEATURE_FORCE, error)) ||
+        !(have = cs_cpu_def_to_vec(map, host, CS_VEC_ALL, error)))
         return FALSE;
     for (guint w = 0; w < map->t.n_words; w++)
         forced[w] &= ~have[w];

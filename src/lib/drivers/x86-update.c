@@ -142,7 +142,7 @@ cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
         if (flags & CS_UPDATE_MIGRATABLE_HOST)
             host = migratable = cs_cpu_def_copy_migratable(map, host);
         if (kind == CS_ARCH_X86 &&
-            !(host_vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, error)))
+            !(host_vec = cs_cpu_def_to_vec(map, host, CS_VEC_ALL, error)))
             return FALSE;
 
         for (guint i = 0; i < guest->features->len; i++) {

@@ -72,7 +72,7 @@ cs_cpu_def_psabi_level(const CsCpuMap *map, const CsCpuDef *def, GError **error)
     g_autofree CsWord *vec = NULL;
 
     g_return_val_if_fail(map != NULL && def != NULL, NULL);
-    if (!(vec = cs_x86_def_to_vec(map, def, CS_X86_ALL, error)))
+    if (!(vec = cs_cpu_def_to_vec(map, def, CS_VEC_ALL, error)))
         return NULL;
     psabi_table_init(map, &t);
     return psabi_names[psabi_level_of_vec(map, &t, vec)];
@@ -449,7 +449,7 @@ add_exact(CsBaselineBuilder *b, const CsCpuDef *host, const CsWord *known)
     }
     if (b->error || b->parse_error)
         return;
-    if (!known && !(known = vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &b->error)))
+    if (!known && !(known = vec = cs_cpu_def_to_vec(map, host, CS_VEC_ALL, &b->error)))
         return;
     mi = cs_cpu_map_lookup_model(map, host->model);
     acc_add(map, b->acc, host, known, map->t.models[mi].vendor, &b->error);
@@ -518,7 +518,7 @@ add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name, const cha
         host_invalid(b, rec, "no CPU model specified");
         return;
     }
-    if (!known && !(known = vec = cs_x86_def_to_vec(map, host, CS_X86_ALL, &error))) {
+    if (!known && !(known = vec = cs_cpu_def_to_vec(map, host, CS_VEC_ALL, &error))) {
         host_invalid(b, rec, error->message);
         return;
     }
@@ -604,7 +604,7 @@ cached_vec(CsBaselineBuilder *b, GHashTable *vecs, const CsCpuDef *host)
 
     if (g_hash_table_lookup_extended(vecs, host, NULL, (gpointer *) &vec))
         return vec;
-    vec = host->model ? cs_x86_def_to_vec(b->map, host, CS_X86_ALL, NULL) : NULL;
+    vec = host->model ? cs_cpu_def_to_vec(b->map, host, CS_VEC_ALL, NULL) : NULL;
     g_hash_table_insert(vecs, (gpointer) host, vec);
     return vec;
 }
@@ -1186,7 +1186,7 @@ dragger_compute(CsBaselineBuilder *b, const Acc *a, const Stats *st, const LackS
     d->baseline = decode_intersection(map, without, a->vendor, a->output_vendor, names,
                                       (const char *const *) b->allowed, b->flags, &error);
     if (d->baseline &&
-        (dv = cs_x86_def_to_vec(map, d->baseline, CS_X86_ALL, NULL)) != NULL) {
+        (dv = cs_cpu_def_to_vec(map, d->baseline, CS_VEC_ALL, NULL)) != NULL) {
         d->level = psabi_names[psabi_level_of_vec(map, &b->psabi, dv)];
         d->gains = vec_gains(map, dv, base_vec);
     } else {
@@ -1327,7 +1327,7 @@ cs_baseline_builder_plan(CsBaselineBuilder *b, GError **error)
     if (!(plan->baseline = acc_result(map, chosen, (const char *const *) b->allowed,
                                       b->flags, error)))
         return NULL;
-    if ((bv = cs_x86_def_to_vec(map, plan->baseline, CS_X86_ALL, error)) == NULL)
+    if ((bv = cs_cpu_def_to_vec(map, plan->baseline, CS_VEC_ALL, error)) == NULL)
         return NULL;
     plan->level = psabi_names[psabi_level_of_vec(map, &b->psabi, bv)];
     plan->arch = g_strdup(chosen->arch);
