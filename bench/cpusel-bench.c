@@ -109,8 +109,8 @@ load_map(const BenchCommon *common, GError **error)
  * when *@map is NULL (the first call of the process). */
 static gboolean
 decode_full(const BenchCommon *common, CsCpuMap **map, const char *text,
-            gsize len, const char *source, CsDecodeFlags flags,
-            const char *const *allowed, GError **error)
+            gsize len, const char *source, const CsDecodeOptions *opts,
+            GError **error)
 {
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
@@ -120,8 +120,7 @@ decode_full(const BenchCommon *common, CsCpuMap **map, const char *text,
         return FALSE;
     if (!(data = cs_cpuid_data_parse_xml(text, len, source, error)))
         return FALSE;
-    if (!(def = cs_cpu_decode_full(*map, data, flags, allowed, NULL,
-                                   CS_CPU_FALLBACK_ALLOW, NULL, error)))
+    if (!(def = cs_cpu_decode_with(*map, data, opts, error)))
         return FALSE;
     xml = cs_cpu_def_format_xml(def, 0);
     return xml != NULL;
@@ -134,6 +133,7 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
     g_autoptr(CsCpuidData) data = NULL;
     g_autofree char *text = NULL;
     g_auto(GStrv) allowed = NULL;
+    g_autoptr(CsDecodeOptions) opts = NULL;
     GError *error = NULL;
     CsDecodeFlags flags = CS_DECODE_HOST;
     gboolean guest = FALSE;
@@ -162,6 +162,9 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
         flags = CS_DECODE_GUEST;
     if (!g_file_get_contents(argv[1], &text, &len, &error))
         return bench_fail(error);
+    opts = cs_decode_options_new(flags);
+    cs_decode_options_set_allowed(opts, (const char *const *) allowed);
+    cs_decode_options_set_fallback(opts, CS_CPU_FALLBACK_ALLOW);
 
     result_init(&r, n);
     /* Full operation: parse dump + decode + format; i = -1 is the first
@@ -170,8 +173,7 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
         double t0 = bench_now_us();
         double t;
 
-        if (!decode_full(common, &map, text, len, argv[1], flags,
-                         (const char *const *) allowed, &error)) {
+        if (!decode_full(common, &map, text, len, argv[1], opts, &error)) {
             g_free(r.full.t);
             g_free(r.core.t);
             return bench_fail(error);
@@ -193,9 +195,7 @@ bench_decode(const BenchCommon *common, int argc, char **argv)
         g_autoptr(CsCpuDef) def = NULL;
         double t0 = bench_now_us();
 
-        def = cs_cpu_decode_full(map, data, flags,
-                                 (const char *const *) allowed, NULL,
-                                 CS_CPU_FALLBACK_ALLOW, NULL, &error);
+        def = cs_cpu_decode_with(map, data, opts, &error);
         r.core.t[r.core.n++] = bench_now_us() - t0;
         if (!def) {
             g_free(r.full.t);

@@ -87,8 +87,9 @@ CS_EXPORT CsBaselineBuilder *cs_baseline_builder_new(const CsCpuMap *map,
                                                      CsBaselineFlags flags,
                                                      CsBaselineBuildFlags build_flags);
 /* Restricts the result to the models a hypervisor offers: @allowed is
- * NULL (every model) or NULL-terminated entries as cs_cpu_decode_full()'s
- * (copied), as libvirt's hypervisor-cpu-baseline restricts it to QEMU's. */
+ * NULL (every model) or NULL-terminated entries as
+ * cs_decode_options_set_allowed()'s (copied), as libvirt's
+ * hypervisor-cpu-baseline restricts it to QEMU's. */
 CS_EXPORT void cs_baseline_builder_set_models(CsBaselineBuilder *builder,
                                               const char *const *allowed);
 /* Adds @host (not kept); @name names it in the plan (NULL: "#N"). Never

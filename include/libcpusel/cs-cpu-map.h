@@ -44,8 +44,8 @@ CS_EXPORT int cs_cpu_map_lookup_feature(const CsCpuMap *map, const char *name);
 CS_EXPORT int cs_cpu_map_lookup_model(const CsCpuMap *map, const char *name);
 
 /* Checks a model list as decoding takes it ("Name" or "Name:blocker:...",
- * see cs_cpu_decode_full()): every name must be a model of @map and every
- * blocker a feature. Decoding itself ignores unknown names, as libvirt does
+ * see cs_decode_options_set_allowed()): every name must be a model of @map
+ * and every blocker a feature. Decoding itself ignores unknown names, as libvirt does
  * with a hypervisor's list; this is for lists a user typed.
  * Returns: TRUE, or FALSE with @error naming the first unknown name and the
  * nearest known ones. */

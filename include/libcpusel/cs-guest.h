@@ -108,7 +108,8 @@ CS_EXPORT gboolean cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest,
 /* The CPU a hypervisor gives @guest on @host: refuses an incompatible pair
  * (CS_ERROR_INCOMPATIBLE), else computes the guest's raw data from the
  * host's and decodes it as a guest CPU restricted to @allowed_models (NULL:
- * all; entries as cs_cpu_decode_full()), preferring the guest's model.
+ * all; entries as cs_decode_options_set_allowed()), preferring the guest's
+ * model.
  * @out_def: (optional) receives (transfer full) the definition.
  * @out_data: (optional) receives (transfer full) the raw data.
  * Returns: TRUE, or FALSE with @error set. */

@@ -70,9 +70,9 @@ CS_EXPORT const char *cs_cpu_model_list_get_alias_of(const CsCpuModelList *list,
  * map has no such feature. */
 CS_EXPORT const char *cs_cpu_map_feature_from_qemu(const CsCpuMap *map, const char *name);
 
-/* The list as cs_cpu_decode_full()'s @allowed entries, blockers translated
- * with cs_cpu_map_feature_from_qemu() (names the map does not know are kept
- * as given: they still block the model).
+/* The list as cs_decode_options_set_allowed()'s entries, blockers
+ * translated with cs_cpu_map_feature_from_qemu() (names the map does not
+ * know are kept as given: they still block the model).
  * Returns: (transfer full) NULL-terminated "NAME" / "NAME:f1:f2" entries. */
 CS_EXPORT char **cs_cpu_model_list_to_allowed(const CsCpuModelList *list,
                                               const CsCpuMap *map);

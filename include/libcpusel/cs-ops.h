@@ -54,23 +54,47 @@ CS_EXPORT const char *const *cs_decode_report_get_missing(const CsDecodeReport *
                                                           guint i);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsDecodeReport, cs_decode_report_free)
 
+/* What decoding takes besides the map and the data: flags, the models a
+ * hypervisor allows (with what blocks each), models to prefer, the
+ * fallback when the only preferred model is not allowed, and where to put
+ * the explanation. Built with cs_decode_options_new() and the setters; one
+ * value can serve any number of decodes (not at once from several threads
+ * when it asks for a report). */
+typedef struct _CsDecodeOptions CsDecodeOptions;
+
+/* Returns: (transfer full) options with @flags, every model allowed, none
+ * preferred, CS_CPU_FALLBACK_FORBID and no report: what cs_cpu_decode()
+ * uses. */
+CS_EXPORT CsDecodeOptions *cs_decode_options_new(CsDecodeFlags flags);
+CS_EXPORT void cs_decode_options_free(CsDecodeOptions *opts);
+CS_EXPORT void cs_decode_options_set_flags(CsDecodeOptions *opts, CsDecodeFlags flags);
+/* @allowed: NULL (every model) or NULL-terminated names a hypervisor
+ * supports (copied); an entry "Name:feat1:feat2" marks Name as blocked by
+ * those features (cs_cpu_model_list_to_allowed() gives a QMP reply so). */
+CS_EXPORT void cs_decode_options_set_allowed(CsDecodeOptions *opts,
+                                             const char *const *allowed);
+/* @preferred: NULL or NULL-terminated model names to prefer (copied). */
+CS_EXPORT void cs_decode_options_set_preferred(CsDecodeOptions *opts,
+                                               const char *const *preferred);
+/* What to do when the only preferred model is not allowed: forbid (an
+ * error) or allow (the closest allowed model). */
+CS_EXPORT void cs_decode_options_set_fallback(CsDecodeOptions *opts,
+                                              CsCpuFallback fallback);
+/* @out_report: NULL, or where each successful decode with @opts stores
+ * (transfer full) why it chose its model. */
+CS_EXPORT void cs_decode_options_set_report(CsDecodeOptions *opts,
+                                            CsDecodeReport **out_report);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsDecodeOptions, cs_decode_options_free)
+
 /* Decodes raw x86 data into a CPU definition: vendor, signature and the
  * best model of @map with the features beyond it (and, for a guest, the
- * model features the data lacks, disabled).
- * @allowed: NULL (all models) or NULL-terminated names a hypervisor supports;
- *   an entry "Name:feat1:feat2" marks Name as blocked by those features.
- * @preferred: NULL or NULL-terminated model names to prefer.
- * @fallback: what to do when the only preferred model is not allowed.
- * @out_report: (optional) receives the explanation.
+ * model features the data lacks, disabled), as @opts (NULL: the defaults of
+ * cs_decode_options_new(CS_DECODE_HOST)) says.
  * Returns: (transfer full) the definition, or NULL with @error set. */
-CS_EXPORT CsCpuDef *cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data,
-                                       CsDecodeFlags flags,
-                                       const char *const *allowed,
-                                       const char *const *preferred,
-                                       CsCpuFallback fallback,
-                                       CsDecodeReport **out_report,
-                                       GError **error);
-/* Returns: (transfer full) as cs_cpu_decode_full() with no list. */
+CS_EXPORT CsCpuDef *cs_cpu_decode_with(const CsCpuMap *map, const CsCpuidData *data,
+                                       const CsDecodeOptions *opts, GError **error);
+/* Returns: (transfer full) as cs_cpu_decode_with() with the default
+ * options of @flags. */
 CS_EXPORT CsCpuDef *cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data,
                                   CsDecodeFlags flags, GError **error);
 

@@ -141,7 +141,7 @@ CsCpuidData *cli_host_data(gboolean kvm, const char *dump, gboolean host,
  * stays NULL when neither is given). FALSE with @error on a bad reply. */
 gboolean cli_model_list(const char *models, const char *qmp, CsCpuModelList **out_list,
                         GError **error);
-/* The same as cs_cpu_decode_full()'s allowed entries in *@out_allowed
+/* The same as cs_decode_options_set_allowed()'s entries in *@out_allowed
  * (NULL when neither option is given). FALSE with @error on a bad reply. */
 gboolean cli_allowed_models(const CsCpuMap *map, const char *models, const char *qmp,
                             char ***out_allowed, GError **error);

@@ -98,6 +98,7 @@ cmd_decode(int argc, char **argv)
     g_autoptr(CsDecodeReport) report = NULL;
     g_auto(GStrv) allowed = NULL;
     g_auto(GStrv) preferred = NULL;
+    g_autoptr(CsDecodeOptions) opts = NULL;
     GError *error = NULL;
     int rc;
 
@@ -139,14 +140,18 @@ cmd_decode(int argc, char **argv)
         cli_common_clear(&common);
         return CPUSEL_EXIT_USAGE;
     }
-    if (!cli_allowed_models(map, models, qmp, &allowed, &error) ||
-        !(data = cs_cpuid_data_load_file(argv[1], &error)) ||
-        !(def = cs_cpu_decode_full(map, data,
-                                   (guest ? CS_DECODE_GUEST : CS_DECODE_HOST) |
-                                   (migratable ? CS_DECODE_MIGRATABLE : 0),
-                                   (const char *const *) allowed,
-                                   (const char *const *) preferred,
-                                   fb, explain ? &report : NULL, &error))) {
+    if (!cli_allowed_models(map, models, qmp, &allowed, &error)) {
+        cli_common_clear(&common);
+        return cli_fail(error);
+    }
+    opts = cs_decode_options_new((guest ? CS_DECODE_GUEST : CS_DECODE_HOST) |
+                                 (migratable ? CS_DECODE_MIGRATABLE : 0));
+    cs_decode_options_set_allowed(opts, (const char *const *) allowed);
+    cs_decode_options_set_preferred(opts, (const char *const *) preferred);
+    cs_decode_options_set_fallback(opts, fb);
+    cs_decode_options_set_report(opts, explain ? &report : NULL);
+    if (!(data = cs_cpuid_data_load_file(argv[1], &error)) ||
+        !(def = cs_cpu_decode_with(map, data, opts, &error))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }

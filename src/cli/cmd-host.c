@@ -110,6 +110,7 @@ cmd_host(int argc, char **argv)
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
     g_autoptr(CsDecodeReport) report = NULL;
+    g_autoptr(CsDecodeOptions) opts = NULL;
     g_autofree char *arch = NULL;
     CsTopology topo = { 0 };
     guint64 microcode = 0;
@@ -147,11 +148,12 @@ cmd_host(int argc, char **argv)
         cli_common_clear(&common);
         return rc;
     }
+    opts = cs_decode_options_new(CS_DECODE_HOST);
+    cs_decode_options_set_fallback(opts, CS_CPU_FALLBACK_ALLOW);
+    cs_decode_options_set_report(opts, explain ? &report : NULL);
     if (!(map = cli_load_map(&common, &error)) ||
         !(data = cli_host_data(kvm, NULL, TRUE, &error)) ||
-        !(def = cs_cpu_decode_full(map, data, CS_DECODE_HOST, NULL, NULL,
-                                   CS_CPU_FALLBACK_ALLOW, explain ? &report : NULL,
-                                   &error))) {
+        !(def = cs_cpu_decode_with(map, data, opts, &error))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }

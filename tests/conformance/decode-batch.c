@@ -21,6 +21,7 @@ run_line(const CsCpuMap *map, const char *line, guint n)
     g_auto(GStrv) allowed = NULL;
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
+    g_autoptr(CsDecodeOptions) opts = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *xml = NULL;
     guint n_fields = g_strv_length(fields);
@@ -35,9 +36,11 @@ run_line(const CsCpuMap *map, const char *line, guint n)
         flags = CS_DECODE_GUEST;
     if (n_fields == 4 && fields[3][0])
         allowed = g_strsplit(fields[3], ",", -1);
+    opts = cs_decode_options_new(flags);
+    cs_decode_options_set_allowed(opts, (const char *const *) allowed);
+    cs_decode_options_set_fallback(opts, CS_CPU_FALLBACK_ALLOW);
     if (!(data = cs_cpuid_data_load_file(fields[1], &error)) ||
-        !(def = cs_cpu_decode_full(map, data, flags, (const char *const *) allowed,
-                                   NULL, CS_CPU_FALLBACK_ALLOW, NULL, &error))) {
+        !(def = cs_cpu_decode_with(map, data, opts, &error))) {
         printf("### %u err\n%s\n", n, error->message);
         return;
     }

@@ -215,23 +215,28 @@ test_allowed_and_preferred(void)
     g_autoptr(CsCpuDef) p = NULL;
     g_autoptr(CsCpuDef) f = NULL;
     g_autoptr(CsDecodeReport) report = NULL;
+    g_autoptr(CsDecodeOptions) opts = cs_decode_options_new(CS_DECODE_GUEST);
 
-    a = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, allowed, NULL,
-                           CS_CPU_FALLBACK_FORBID, &report, &error);
+    cs_decode_options_set_allowed(opts, allowed);
+    cs_decode_options_set_report(opts, &report);
+    a = cs_cpu_decode_with(map, data, opts, &error);
     g_assert_no_error(error);
     g_assert_true(g_strv_contains(allowed, cs_cpu_def_get_model(a)));
     g_assert_cmpstr(cs_decode_report_get_model(report, cs_decode_report_get_chosen(report)),
                     ==, cs_cpu_def_get_model(a));
     assert_decode_keeps_bits(map, data, a, "allowed");
 
-    p = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, NULL, preferred,
-                           CS_CPU_FALLBACK_FORBID, NULL, &error);
+    cs_decode_options_set_allowed(opts, NULL);
+    cs_decode_options_set_report(opts, NULL);
+    cs_decode_options_set_preferred(opts, preferred);
+    p = cs_cpu_decode_with(map, data, opts, &error);
     g_assert_no_error(error);
     g_assert_cmpstr(cs_cpu_def_get_model(p), ==, "qemu64");
 
     /* the only preferred model is not allowed and fallback is forbidden */
-    f = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, missing, preferred,
-                           CS_CPU_FALLBACK_FORBID, NULL, &error);
+    cs_decode_options_set_allowed(opts, missing);
+    cs_decode_options_set_fallback(opts, CS_CPU_FALLBACK_FORBID);
+    f = cs_cpu_decode_with(map, data, opts, &error);
     g_assert_null(f);
     g_assert_nonnull(error);
 }

@@ -338,8 +338,7 @@ test_host_model(void)
     hm = cs_domain_caps_get_host_model(caps);
     g_assert_nonnull(hm);
     /* the guest decode without migration blockers */
-    guest = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, NULL, NULL,
-                               CS_CPU_FALLBACK_FORBID, NULL, &error);
+    guest = cs_cpu_decode(map, data, CS_DECODE_GUEST, &error);
     g_assert_no_error(error);
     migratable = cs_cpu_def_copy_migratable(map, guest);
     g_assert_cmpstr(cs_cpu_def_get_model(hm), ==, cs_cpu_def_get_model(migratable));

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "guest-private.h"
+#include "core/decode-options-private.h"
 
 #define CS_ENUM_NAME(id, name) [id] = name,
 static const char *const set_names[] = { CS_ENCODE_SETS(CS_ENUM_NAME) };
@@ -41,3 +42,21 @@ cs_encode_set_to_string(CsEncodeSet v)
     return v < G_N_ELEMENTS(set_names) ? set_names[v] : NULL;
 }
 
+CsCpuDef *
+cs_cpu_decode_with(const CsCpuMap *map, const CsCpuidData *data,
+                   const CsDecodeOptions *opts, GError **error)
+{
+    static const CsDecodeOptions defaults = CS_DECODE_OPTIONS_INIT(CS_DECODE_HOST);
+
+    g_return_val_if_fail(map != NULL && data != NULL, NULL);
+    return cs_x86_decode(map, data, opts ? opts : &defaults, error);
+}
+
+CsCpuDef *
+cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
+              GError **error)
+{
+    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(flags);
+
+    return cs_cpu_decode_with(map, data, &opts, error);
+}

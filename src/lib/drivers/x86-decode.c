@@ -6,6 +6,7 @@
 #include "x86-private.h"
 #include "cpuid-data-private.h"
 #include "core/decode-report-private.h"
+#include "core/decode-options-private.h"
 
 #define SIGNATURE_MASK 0x0fff3fffu
 /* libvirt's base penalty of a disabled feature in a guest CPU candidate */
@@ -436,11 +437,14 @@ cs_x86_data_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec)
 }
 
 CsCpuDef *
-cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
-                   const char *const *allowed, const char *const *preferred,
-                   CsCpuFallback fallback, CsDecodeReport **out_report,
-                   GError **error)
+cs_x86_decode(const CsCpuMap *map, const CsCpuidData *data, const CsDecodeOptions *opts,
+              GError **error)
 {
+    CsDecodeFlags flags = opts->flags;
+    const char *const *allowed = opts->allowed;
+    const char *const *preferred = opts->preferred;
+    CsCpuFallback fallback = opts->fallback;
+    CsDecodeReport **out_report = opts->out_report;
     gboolean guest = (flags & CS_DECODE_GUEST) != 0;
     g_autofree CsWord *vec = NULL;
     g_autofree guint64 *scratch = NULL;
@@ -655,12 +659,4 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         *out_report = g_steal_pointer(&report);
     }
     return g_steal_pointer(&def);
-}
-
-CsCpuDef *
-cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags flags,
-              GError **error)
-{
-    return cs_cpu_decode_full(map, data, flags, NULL, NULL, CS_CPU_FALLBACK_FORBID,
-                              NULL, error);
 }

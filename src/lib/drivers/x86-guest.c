@@ -4,6 +4,7 @@
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "guest-private.h"
+#include "core/decode-options-private.h"
 
 /* The vendor leaf of vendor @name into @data. */
 static gboolean
@@ -156,10 +157,13 @@ cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef
         return FALSE;
 
     if (out_def) {
-        def = cs_cpu_decode_full(map, data, CS_DECODE_GUEST | CS_DECODE_FEATURE_DATA,
-                                 allowed_models,
-                                 guest->model ? preferred : NULL, guest->fallback,
-                                 NULL, error);
+        CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST |
+                                                      CS_DECODE_FEATURE_DATA);
+
+        opts.allowed = allowed_models;
+        opts.preferred = guest->model ? preferred : NULL;
+        opts.fallback = guest->fallback;
+        def = cs_x86_decode(map, data, &opts, error);
         if (!def)
             return FALSE;
         def->type = CS_CPU_TYPE_GUEST;

@@ -27,3 +27,9 @@ void cs_x86_data_vec(const CsCpuMap *map, const CsCpuidData *data, CsWord *vec);
  * already projected with cs_x86_data_vec(); appended to @out (guint16). */
 void cs_x86_model_blocker_indices(const CsCpuMap *map, const CsWord *data_vec,
                                   guint model, GArray *out);
+
+/* The x86 decoder (cs_cpu_decode_with() after the dispatch): the best
+ * model of @map for @data as @opts says. Returns: (transfer full) the
+ * definition, or NULL with @error set. */
+CsCpuDef *cs_x86_decode(const CsCpuMap *map, const CsCpuidData *data,
+                        const CsDecodeOptions *opts, GError **error);

@@ -9,6 +9,7 @@
 #include "x86-private.h"
 #include "guest-private.h"
 #include "cpu-stream-private.h"
+#include "core/decode-options-private.h"
 
 #define CS_ENUM_NAME(id, name) [id] = name,
 static const char *const host_status_names[] = { CS_HOST_STATUSES(CS_ENUM_NAME) };
@@ -264,7 +265,7 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
 {
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
-    CsDecodeFlags dflags = CS_DECODE_GUEST | CS_DECODE_FEATURE_DATA;
+    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST | CS_DECODE_FEATURE_DATA);
 
     if (cs_vec_is_empty(map, vec)) {
         g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE, "CPUs are incompatible");
@@ -278,9 +279,11 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
         cs_cpuid_data_add_leaf(data, &l0);
     }
     if (flags & CS_BASELINE_MIGRATABLE)
-        dflags |= CS_DECODE_MIGRATABLE;
-    if (!(def = cs_cpu_decode_full(map, data, dflags, allowed, names,
-                                   CS_CPU_FALLBACK_ALLOW, NULL, error)))
+        opts.flags |= CS_DECODE_MIGRATABLE;
+    opts.allowed = allowed;
+    opts.preferred = names;
+    opts.fallback = CS_CPU_FALLBACK_ALLOW;
+    if (!(def = cs_cpu_decode_with(map, data, &opts, error)))
         return NULL;
     def->mode = CS_CPU_MODE_CUSTOM;
     def->match = CS_CPU_MATCH_EXACT;

@@ -7,6 +7,7 @@
 #include <libcpusel/cs-guest.h>
 #include "cpu-model-list-private.h"
 #include "x86-private.h"
+#include "core/decode-options-private.h"
 
 typedef struct {
     const char *name;           /* owned by the map or the model list */
@@ -86,10 +87,11 @@ host_model(const CsCpuMap *map, const CsCpuidData *data, const char *const *allo
 {
     g_autoptr(GError) local = NULL;
     g_autoptr(CsCpuDef) decoded = NULL;
+    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST);
     CsCpuDef *def;
 
-    decoded = cs_cpu_decode_full(map, data, CS_DECODE_GUEST, allowed, NULL,
-                                 CS_CPU_FALLBACK_FORBID, NULL, &local);
+    opts.allowed = allowed;
+    decoded = cs_cpu_decode_with(map, data, &opts, &local);
     if (!decoded) {
         if (g_error_matches(local, CS_ERROR, CS_ERROR_NO_MODEL)) {
             g_debug("no host-model CPU: %s", local->message);
