@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: the generic driver: CPUs without CPUID data, compared and
- * baselined by model and feature names */
+/* libcpusel: the generic driver: CPUs without CPUID data, compared,
+ * updated and baselined by model and feature names */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "guest-private.h"
+#include "drivers/arch.h"
+#include "drivers/host-model.h"
+#include "core/compare-report-private.h"
+
+/* The arches that have a CPU driver of their own in libvirt: cpusel
+ * compares their CPUs by names. */
+static const char *const generic_archs[] = {
+    "armv6l", "armv7l", "armv7b", "aarch64", "ppc64", "ppc64le", "s390", "s390x",
+    "riscv32", "riscv64", "loongarch64", NULL
+};
 
 /* Does @def provide feature @name (a host feature, or a guest feature the
  * guest gets: required or forced)? */
@@ -20,9 +29,9 @@ provides(const CsCpuDef *def, const char *name)
            p == CS_FEATURE_FORCE;
 }
 
-gboolean
-cs_generic_compare(const CsCpuDef *host, const CsCpuDef *guest,
-                   CsCompareReport **out_report, GError **error)
+static gboolean
+generic_compare(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+                CsCompareReport **out_report, GError **error)
 {
     g_autoptr(GPtrArray) forbidden = g_ptr_array_new();
     g_autoptr(GPtrArray) missing = g_ptr_array_new();
@@ -88,8 +97,29 @@ cs_generic_compare(const CsCpuDef *host, const CsCpuDef *guest,
     return TRUE;
 }
 
-CsCpuDef *
-cs_generic_baseline(const CsCpuDef *const *cpus, gsize n_cpus, GError **error)
+/* Optional features become required where the host has them, disabled
+ * where it does not; a host-model or minimum-match guest takes the host's
+ * model. */
+static gboolean
+generic_update(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
+               CsFeaturePolicy removed_policy, GError **error)
+{
+    if (!host)
+        return TRUE;
+    for (guint i = 0; i < guest->features->len; i++) {
+        CsCpuFeature *f = &g_array_index(guest->features, CsCpuFeature, i);
+
+        if (f->policy == CS_FEATURE_OPTIONAL)
+            f->policy = cs_cpu_def_find_feature(host, f->name) >= 0 ?
+                        CS_FEATURE_REQUIRE : CS_FEATURE_DISABLE;
+    }
+    if (guest->mode == CS_CPU_MODE_HOST_MODEL || guest->match == CS_CPU_MATCH_MINIMUM)
+        cs_cpu_def_take_host_model(guest, host);
+    return TRUE;
+}
+
+static CsCpuDef *
+baseline(const CsCpuDef *const *cpus, gsize n_cpus, GError **error)
 {
     g_autoptr(CsCpuDef) result = NULL;
     const char *vendor;
@@ -127,3 +157,63 @@ cs_generic_baseline(const CsCpuDef *const *cpus, gsize n_cpus, GError **error)
     }
     return g_steal_pointer(&result);
 }
+
+/* The baseline keeps copies of the CPUs: they are few (one per host of a
+ * kind the generic driver handles) and all are needed at the end. */
+struct _CsBaselineAcc {
+    GPtrArray *cpus;        /* CsCpuDef */
+};
+
+static CsBaselineAcc *
+generic_baseline_new(const CsCpuMap *map)
+{
+    CsBaselineAcc *acc = g_new0(CsBaselineAcc, 1);
+
+    acc->cpus = g_ptr_array_new_with_free_func((GDestroyNotify) cs_cpu_def_free);
+    return acc;
+}
+
+static void
+generic_baseline_free(CsBaselineAcc *acc)
+{
+    if (!acc)
+        return;
+    g_ptr_array_unref(acc->cpus);
+    g_free(acc);
+}
+
+static void
+generic_baseline_add(CsBaselineAcc *acc, const CsCpuDef *cpu, const CsWord *vec)
+{
+    g_ptr_array_add(acc->cpus, cs_cpu_def_copy(cpu));
+}
+
+/* All CPUs must be of one arch; their feature names are intersected. */
+static CsCpuDef *
+generic_baseline_finish(CsBaselineAcc *acc, const char *const *allowed,
+                        CsBaselineFlags flags, GError **error)
+{
+    const CsCpuDef *first = g_ptr_array_index(acc->cpus, 0);
+
+    for (guint i = 0; i < acc->cpus->len; i++) {
+        const CsCpuDef *cpu = g_ptr_array_index(acc->cpus, i);
+
+        if (strcmp(cpu->arch, first->arch) != 0) {
+            g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
+                        "the CPUs are incompatible: their architectures differ");
+            return NULL;
+        }
+    }
+    return baseline((const CsCpuDef *const *) acc->cpus->pdata, acc->cpus->len, error);
+}
+
+const CsArchDriver cs_generic_driver = {
+    .name = "generic",
+    .archs = generic_archs,
+    .compare = generic_compare,
+    .update = generic_update,
+    .baseline_new = generic_baseline_new,
+    .baseline_add = generic_baseline_add,
+    .baseline_finish = generic_baseline_finish,
+    .baseline_free = generic_baseline_free,
+};

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: comparing a guest CPU with a host CPU (libvirt's x86Compute) */
+/* libcpusel: the x86 driver's comparison of a guest CPU with a host CPU
+ * (libvirt's x86Compute) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "guest-private.h"
+#include "drivers/x86-private.h"
 
 /* Names (owned by @map) of the features in @vec, NULL-terminated, in map
  * order. Returns: (transfer container). */
@@ -194,7 +195,7 @@ cs_x86_compute(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
     CsWord any = 0;
     CsCompareResult result;
 
-    if (guest->arch && cs_arch_kind(guest->arch) != CS_ARCH_X86) {
+    if (guest->arch && !cs_arch_driver_handles(&cs_x86_driver, guest->arch)) {
         *out_report = cs_compare_report_new(CS_COMPARE_INCOMPATIBLE, CS_REASON_ARCH,
                                             guest->arch, NULL);
         return TRUE;
@@ -267,38 +268,13 @@ cs_x86_compute(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
 }
 
 gboolean
-cs_cpu_compare(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-               CsCompareFlags flags, CsCompareReport **out_report, GError **error)
+cs_x86_compare(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+               CsCompareReport **out_report, GError **error)
 {
-    g_autoptr(CsCompareReport) report = NULL;
-
-    g_return_val_if_fail(map != NULL && host != NULL && guest != NULL, FALSE);
-    g_return_val_if_fail(out_report != NULL, FALSE);
-
-    switch (cs_arch_kind(host->arch)) {
-    case CS_ARCH_X86:
-        if (!host->model)
-            report = cs_compare_report_new(CS_COMPARE_INCOMPATIBLE,
-                                           CS_REASON_NO_HOST_MODEL, NULL, NULL);
-        else if (!cs_x86_compute(map, host, guest, &report, NULL, error))
-            return FALSE;
-        break;
-    case CS_ARCH_GENERIC:
-        if (!cs_generic_compare(host, guest, &report, error))
-            return FALSE;
-        break;
-    case CS_ARCH_UNSUPPORTED:
-    default:
-        return cs_arch_unsupported(host->arch, error);
+    if (!host->model) {
+        *out_report = cs_compare_report_new(CS_COMPARE_INCOMPATIBLE, CS_REASON_NO_HOST_MODEL,
+                                            NULL, NULL);
+        return TRUE;
     }
-
-    if (cs_compare_report_get_result(report) == CS_COMPARE_INCOMPATIBLE &&
-        (flags & CS_COMPARE_FAIL_INCOMPATIBLE)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
-                    "the guest CPU is incompatible with the host CPU: %s",
-                    cs_compare_report_get_message(report));
-        return FALSE;
-    }
-    *out_report = g_steal_pointer(&report);
-    return TRUE;
+    return cs_x86_compute(map, host, guest, out_report, NULL, error);
 }

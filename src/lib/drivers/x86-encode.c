@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: a CPU definition as raw data per policy (libvirt's cpuEncode) */
+/* libcpusel: the x86 driver's encoding of a CPU definition as raw data per
+ * policy (libvirt's x86Encode) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "guest-private.h"
+#include "drivers/x86-private.h"
 
 gboolean
-cs_cpu_encode(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
+cs_x86_encode(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
               GError **error)
 {
     static const CsFeaturePolicy policies[] = {
@@ -17,16 +18,6 @@ cs_cpu_encode(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
     };
     CsCpuidData *sets[CS_ENCODE_LAST] = { NULL };
     gboolean ok = TRUE;
-
-    g_return_val_if_fail(map != NULL && def != NULL && out_data != NULL, FALSE);
-
-    if (!def->model) {
-        g_set_error(error, CS_ERROR, CS_ERROR_NO_MODEL,
-                    "the CPU definition names no model to encode");
-        return FALSE;
-    }
-    if (cs_arch_kind(def->arch) != CS_ARCH_X86)
-        return cs_arch_unsupported(def->arch, error);
 
     for (guint s = CS_ENCODE_FORCED; s < CS_ENCODE_VENDOR && ok; s++) {
         g_autofree CsWord *vec = cs_cpu_def_to_vec(map, def, policies[s], error);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: the CPU a hypervisor gives a guest on a host (libvirt's former
- * cpuGuestData + cpuDecode) */
+/* libcpusel: the x86 driver's guest CPU data: the CPU a hypervisor gives a
+ * guest on a host (libvirt's former cpuGuestData + cpuDecode) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "guest-private.h"
+#include "drivers/x86-private.h"
 #include "core/decode-options-private.h"
 
 /* The vendor leaf of vendor @name into @data. */
@@ -90,18 +90,9 @@ check_forced(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
 }
 
 gboolean
-cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-                  const char *const *allowed_models, CsCpuDef **out_def,
-                  CsCpuidData **out_data, GError **error)
-{
-    return cs_cpu_guest_data_full(map, host, guest, allowed_models, CS_GUEST_DEFAULT,
-                                  out_def, out_data, error);
-}
-
-gboolean
-cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-                       const char *const *allowed_models, CsGuestFlags flags,
-                       CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
+cs_x86_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+                  const char *const *allowed_models, CsGuestFlags flags,
+                  CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
 {
     g_autoptr(CsCpuDef) updated = NULL;
     g_autoptr(CsCompareReport) report = NULL;
@@ -110,10 +101,6 @@ cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef
     g_autoptr(CsCpuDef) def = NULL;
     const char *preferred[2] = { guest->model, NULL };
 
-    g_return_val_if_fail(map != NULL && host != NULL && guest != NULL, FALSE);
-
-    if (cs_arch_kind(host->arch) != CS_ARCH_X86)
-        return cs_arch_unsupported(host->arch ? host->arch : "", error);
     if (!host->model) {
         g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
                     "the guest CPU is incompatible with the host CPU: the host CPU "
@@ -136,7 +123,7 @@ cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef
         /* host-model: the host's model and features with the guest's own
          * features on top (libvirt's update), then as a custom guest */
         updated = cs_cpu_def_copy(guest);
-        if (!cs_cpu_update(map, updated, host, CS_UPDATE_DEFAULT, error))
+        if (!cs_x86_update(map, updated, host, CS_FEATURE_DISABLE, error))
             return FALSE;
         guest = updated;
         preferred[0] = guest->model;
