@@ -1,49 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: domain capabilities' CPU part (libvirt's virQEMUCapsFillDomainCPUCaps
- * when QEMU gives no host CPU model of its own: the host data decoded) */
+/* libcpusel: computing domain capabilities' CPU part (libvirt's
+ * virQEMUCapsFillDomainCPUCaps when QEMU gives no host CPU model of its
+ * own: the host data decoded; the usable models as the driver of CPUID
+ * data judges them, or as the hypervisor's list says) */
 #include <stdlib.h>
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include <libcpusel/cs-guest.h>
-#include "cpu-model-list-private.h"
-#include "x86-private.h"
+#include "drivers/arch.h"
+#include "core/cpu-model-list-private.h"
+#include "core/domain-caps-private.h"
 #include "core/decode-options-private.h"
-
-typedef struct {
-    const char *name;           /* owned by the map or the model list */
-    gboolean usable;
-    gboolean deprecated;
-    const char *vendor;         /* owned by the map */
-    const char *canonical;      /* owned by the map, or in strings */
-    const char **blockers;      /* sorted, never NULL; the names are owned by
-                                 * the map or in strings */
-} DomCapsModel;
-
-struct _CsDomainCaps {
-    CsCpuDef *host_model;       /* NULL: not supported */
-    GArray *models;             /* DomCapsModel */
-    GStringChunk *strings;      /* names and aliases taken from a model list */
-};
-
-static void
-model_clear(gpointer p)
-{
-    DomCapsModel *m = p;
-
-    g_free(m->blockers);
-}
-
-void
-cs_domain_caps_free(CsDomainCaps *caps)
-{
-    if (!caps)
-        return;
-    if (caps->host_model)
-        cs_cpu_def_free(caps->host_model);
-    g_array_unref(caps->models);
-    g_string_chunk_free(caps->strings);
-    g_free(caps);
-}
 
 static int
 str_ptr_cmp(const void *a, const void *b)
@@ -113,13 +80,14 @@ host_model(const CsCpuMap *map, const CsCpuidData *data, const char *const *allo
 static void
 models_from_data(CsDomainCaps *caps, const CsCpuMap *map, const CsCpuidData *data)
 {
+    const CsArchDriver *drv = cs_arch_driver_cpuid();
     g_autofree CsWord *vec = cs_vec_new(map);
     g_autofree NamedIndex *order = g_new(NamedIndex, MAX(map->t.n_models,
                                                           map->t.n_features));
     g_autofree guint16 *rank = g_new(guint16, map->t.n_features);
     g_autoptr(GArray) idx = g_array_new(FALSE, FALSE, sizeof(guint16));
 
-    cs_x86_data_vec(map, data, vec);
+    drv->data_vec(map, data, vec);
     for (guint f = 0; f < map->t.n_features; f++)
         order[f] = (NamedIndex) { .name = map->t.features[f].name, .index = f };
     qsort(order, map->t.n_features, sizeof(NamedIndex), named_index_cmp);
@@ -131,14 +99,14 @@ models_from_data(CsDomainCaps *caps, const CsCpuMap *map, const CsCpuidData *dat
     qsort(order, map->t.n_models, sizeof(NamedIndex), named_index_cmp);
     for (guint k = 0; k < map->t.n_models; k++) {
         guint i = order[k].index;
-        DomCapsModel m = {
+        CsDomCapsModel m = {
             .name = map->t.models[i].name,
             .vendor = model_vendor(map, i),
             .canonical = map->t.models[i].alias_of,
         };
 
         g_array_set_size(idx, 0);
-        cs_x86_model_blocker_indices(map, vec, i, idx);
+        drv->model_blockers(map, vec, i, idx);
         g_array_sort_with_data(idx, rank_cmp, rank);
         m.blockers = g_new(const char *, idx->len + 1);
         for (guint b = 0; b < idx->len; b++)
@@ -157,7 +125,7 @@ models_from_list(CsDomainCaps *caps, const CsCpuMap *map, const CsCpuModelList *
         const CsModelEntry *e = &g_array_index(list->entries, CsModelEntry, i);
         int mi = cs_cpu_map_lookup_model(map, e->name);
         guint n = g_strv_length(e->blockers);
-        DomCapsModel m = { 0 };
+        CsDomCapsModel m = { 0 };
 
         if (mi < 0) {
             g_debug("model '%s' of the hypervisor is not in the map", e->name);
@@ -190,10 +158,7 @@ cs_domain_caps_new(const CsCpuMap *map, const CsCpuidData *data,
 
     g_return_val_if_fail(map != NULL && data != NULL, NULL);
 
-    caps = g_new0(CsDomainCaps, 1);
-    caps->models = g_array_new(FALSE, TRUE, sizeof(DomCapsModel));
-    g_array_set_clear_func(caps->models, model_clear);
-    caps->strings = g_string_chunk_new(256);
+    caps = cs_domain_caps_alloc();
     if (models)
         allowed = cs_cpu_model_list_to_allowed(models, map);
     if (!host_model(map, data, (const char *const *) allowed, &caps->host_model, error))
@@ -205,60 +170,3 @@ cs_domain_caps_new(const CsCpuMap *map, const CsCpuidData *data,
     return g_steal_pointer(&caps);
 }
 
-#define MODEL(caps, i) (&g_array_index((caps)->models, DomCapsModel, (i)))
-
-const CsCpuDef *
-cs_domain_caps_get_host_model(const CsDomainCaps *caps)
-{
-    g_return_val_if_fail(caps != NULL, NULL);
-    return caps->host_model;
-}
-
-guint
-cs_domain_caps_get_n_models(const CsDomainCaps *caps)
-{
-    g_return_val_if_fail(caps != NULL, 0);
-    return caps->models->len;
-}
-
-const char *
-cs_domain_caps_model_name(const CsDomainCaps *caps, guint i)
-{
-    g_return_val_if_fail(caps != NULL && i < caps->models->len, NULL);
-    return MODEL(caps, i)->name;
-}
-
-gboolean
-cs_domain_caps_model_usable(const CsDomainCaps *caps, guint i)
-{
-    g_return_val_if_fail(caps != NULL && i < caps->models->len, FALSE);
-    return MODEL(caps, i)->usable;
-}
-
-gboolean
-cs_domain_caps_model_deprecated(const CsDomainCaps *caps, guint i)
-{
-    g_return_val_if_fail(caps != NULL && i < caps->models->len, FALSE);
-    return MODEL(caps, i)->deprecated;
-}
-
-const char *
-cs_domain_caps_model_vendor(const CsDomainCaps *caps, guint i)
-{
-    g_return_val_if_fail(caps != NULL && i < caps->models->len, NULL);
-    return MODEL(caps, i)->vendor;
-}
-
-const char *
-cs_domain_caps_model_canonical(const CsDomainCaps *caps, guint i)
-{
-    g_return_val_if_fail(caps != NULL && i < caps->models->len, NULL);
-    return MODEL(caps, i)->canonical;
-}
-
-const char *const *
-cs_domain_caps_model_blockers(const CsDomainCaps *caps, guint i)
-{
-    g_return_val_if_fail(caps != NULL && i < caps->models->len, NULL);
-    return (const char *const *) MODEL(caps, i)->blockers;
-}
