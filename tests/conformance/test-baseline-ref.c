@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <libcpusel/libcpusel.h>
-#include "x86-private.h"
+#include "core/cpu-vec-private.h"
 
 #define LIBVIRT_MAP "/usr/share/libvirt/cpu_map"
 

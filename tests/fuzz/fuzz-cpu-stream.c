@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include <libcpusel/libcpusel.h>
-#include "cpu-stream-private.h"
+#include "fleet/cpu-stream-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,7 +8,7 @@
  * command ($CPUSEL); CS_TEST_REGENERATE=1 rewrites them. */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
-#include "cpu-stream-private.h"
+#include "fleet/cpu-stream-private.h"
 
 static CsCpuMap *map;
 

@@ -2,7 +2,7 @@
 /* Decoding raw CPUID data: fake data sheets and invariants on real dumps */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
-#include "cpu-map-private.h"
+#include "core/cpu-map-private.h"
 
 /* Core i7-2600 (Sandy Bridge), leaves 0, 1, 7 and 0x80000001 */
 static const CsCpuidLeaf i7_2600[] = {

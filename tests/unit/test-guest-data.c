@@ -24,7 +24,7 @@
  */
 #include <string.h>
 #include <libcpusel/libcpusel.h>
-#include "x86-private.h"
+#include "core/cpu-vec-private.h"
 
 #define LIBVIRT_MAP_DIR "/usr/share/libvirt/cpu_map"
 #define PAIRS_PER_SEED 300

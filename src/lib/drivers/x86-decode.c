@@ -4,7 +4,7 @@
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "x86-private.h"
-#include "cpuid-data-private.h"
+#include "core/cpuid-data-private.h"
 #include "core/decode-report-private.h"
 #include "core/decode-options-private.h"
 

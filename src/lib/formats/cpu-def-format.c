@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: libvirt's <cpu> XML, written (parsing lives in cpu-def-parse.c) */
 #include <string.h>
-#include "cpu-def-private.h"
+#include "cpu-def-xml-private.h"
 
 /* Appends without a library call when the string has room (formatting a
  * CPU is mostly short appends). */

@@ -2,7 +2,7 @@
 /* libcpusel: domain capabilities as libvirt's XML (formatting only; element
  * and attribute order of libvirt's virDomainCapsCPUFormat) */
 #include <string.h>
-#include "cpu-def-private.h"
+#include "cpu-def-xml-private.h"
 #include <libcpusel/cs-hypervisor.h>
 
 static void

@@ -12,7 +12,7 @@
 #include <json-glib/json-glib.h>
 
 #include <libcpusel/cs-error.h>
-#include "cpu-model-list-private.h"
+#include "core/cpu-model-list-private.h"
 
 #define MAX_DEPTH 64
 

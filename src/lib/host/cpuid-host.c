@@ -23,7 +23,7 @@
 
 #include <libcpusel/cs-cpuid.h>
 #include <libcpusel/cs-error.h>
-#include "cpuid-data-private.h"
+#include "core/cpuid-data-private.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 

@@ -21,7 +21,7 @@
 
 #include <libcpusel/cs-hypervisor.h>
 #include <libcpusel/cs-error.h>
-#include "cpuid-data-private.h"
+#include "core/cpuid-data-private.h"
 
 #define KVM_DEVICE "/dev/kvm"
 
