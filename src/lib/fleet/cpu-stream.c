@@ -22,9 +22,9 @@
 #include <libcpusel/cs-error.h>
 #include <libcpusel/cs-baseline.h>
 #include <libcpusel/cs-ops.h>
-#include "cpu-def-private.h"
+#include "formats/cpu-def-xml-private.h"
 #include "cpu-stream-private.h"
-#include "xml-util.h"
+#include "formats/xml-util.h"
 
 /* At most this many distinct <cpu> elements are kept parsed. */
 #define CACHE_MAX 1024

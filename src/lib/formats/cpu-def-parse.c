@@ -8,7 +8,7 @@
  */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "cpu-def-private.h"
+#include "cpu-def-xml-private.h"
 #include "xml-util.h"
 
 /* libvirt's virArch names: an <arch> outside this list is refused. */

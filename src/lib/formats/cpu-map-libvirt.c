@@ -2,8 +2,8 @@
 /* libcpusel: loads a libvirt cpu_map directory into CsCpuMap tables */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "cpu-map-private.h"
-#include "cpuid-data-private.h"
+#include "core/cpu-map-private.h"
+#include "core/cpuid-data-private.h"
 #include "xml-util.h"
 
 gboolean cs_cpuid_data_parse_items(const xmlNode *node, CsCpuidData *data,

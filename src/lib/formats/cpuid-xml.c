@@ -2,7 +2,7 @@
 /* libcpusel: libvirt's <cpudata arch='x86'> format, read and written */
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include "cpuid-data-private.h"
+#include "core/cpuid-data-private.h"
 #include "xml-util.h"
 
 static gboolean
