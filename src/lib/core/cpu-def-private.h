@@ -38,13 +38,3 @@ void cs_cpu_def_clear_features(CsCpuDef *def);
 /* Appends without checking for duplicates. */
 void cs_cpu_def_append_feature(CsCpuDef *def, const char *name, CsFeaturePolicy policy);
 void cs_cpu_def_remove_feature_at(CsCpuDef *def, guint i);
-
-/* Appends the children of @def's <cpu> element (model, vendor, features,
- * ...) to @s, each line indented by @indent spaces (libvirt's
- * virCPUDefFormatBuf, as domain capabilities print the host-model). */
-void cs_cpu_def_format_children(GString *s, const CsCpuDef *def, guint indent);
-
-#include <libxml/tree.h>
-/* Parses one <cpu> element (also used by the streaming multi-CPU reader). */
-CsCpuDef *cs_cpu_def_parse_node(const xmlNode *node, const char *source,
-                                CsParseType type, GError **error);
