@@ -150,3 +150,8 @@ gboolean cli_allowed_models(const CsCpuMap *map, const char *models, const char 
 CsCpuDef *cli_kvm_host_model(const CsCpuMap *map, const CsCpuModelList *list,
                              GError **error);
 int cmd_plan(int argc, char **argv);
+/* Prints @plan (cmd-plan.c): JSON, the text report, or, @in_baseline, the
+ * baseline's <cpu> with the report as a comment (baseline --explain).
+ * Returns: the exit code of the write. */
+int cli_print_plan(const CsCpuMap *map, const CsFleetPlan *plan, gboolean json,
+                   gboolean in_baseline);
