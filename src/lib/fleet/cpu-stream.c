@@ -10,7 +10,13 @@
  * stays flat whatever the size. Inputs the scanner does not handle (pipes,
  * other encodings than UTF-8) go through libxml2's xmlTextReader, one
  * expanded <cpu> at a time. Raw data (<cpudata> XML or `cpuid -r` text) is
- * decoded as a host CPU. */
+ * decoded as a host CPU.
+ *
+ * It is a reader of hosts rather than a format: each <cpu> goes to
+ * formats/'s parser and raw data to the decoder, so it sits in fleet/.
+ * Why this file is long (~1,040 lines): the scanner, the xmlTextReader
+ * fallback and the cache share the stream's state, its positions and its
+ * error reporting. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: libvirt's <cpu> XML, read (writing lives in cpu-def-xml.c)
+/* libcpusel: libvirt's <cpu> XML, read (writing lives in cpu-def-format.c)
  *
  * The rules are libvirt 9.0's virCPUDefParseXML: what it refuses, we refuse
  * (with our own messages); what it ignores, we ignore. Model, feature and
  * vendor names are not checked here: that needs a map and happens in the
  * operations, as in libvirt.
+ *
+ * Why this file is long (~1,150 lines): it holds two readers that must
+ * agree rule for rule, the one on libxml2's tree (any document) and the
+ * scanner of plain <cpu> documents that runs first (fast_*); side by side,
+ * a rule changed in one is seen to need changing in the other.
  */
 #include <string.h>
 #include <libcpusel/cs-error.h>

@@ -1,5 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: loads a libvirt cpu_map directory into CsCpuMap tables */
+/* libcpusel: loads a libvirt cpu_map directory into CsCpuMap tables
+ *
+ * Why this file is long (~810 lines): one loader, in the order it runs:
+ * the index and the files it includes, vendors, features, models (with
+ * the models they are based on), then the tables, each step reading what
+ * the one before built. */
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "core/cpu-map-private.h"
