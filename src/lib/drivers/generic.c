@@ -4,7 +4,7 @@
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "drivers/arch.h"
-#include "drivers/host-model.h"
+#include "drivers/host-model-private.h"
 #include "core/compare-report-private.h"
 
 /* The arches that have a CPU driver of their own in libvirt: cpusel

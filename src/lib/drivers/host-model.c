@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: a guest taking its host's model (libvirt's x86UpdateHostModel),
  * which every driver's update does the same way */
-#include "drivers/host-model.h"
+#include "drivers/host-model-private.h"
 
 /* Sets @name's policy in @def, appending it when absent. */
 static void

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <libcpusel/cs-error.h>
 #include "drivers/x86-private.h"
-#include "drivers/host-model.h"
+#include "drivers/host-model-private.h"
 
 /* Features the guest's model once had get @policy unless listed (libvirt
  * 12.8's removedPolicy; 9.0 always disabled them). */
