@@ -105,33 +105,45 @@ CS_EXPORT gboolean cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest,
                                       const CsCpuDef *host, CsUpdateFlags flags,
                                       CsFeaturePolicy removed_policy, GError **error);
 
-/* The CPU a hypervisor gives @guest on @host: refuses an incompatible pair
- * (CS_ERROR_INCOMPATIBLE), else computes the guest's raw data from the
- * host's and decodes it as a guest CPU restricted to @allowed_models (NULL:
- * all; entries as cs_decode_options_set_allowed()), preferring the guest's
- * model.
- * @out_def: (optional) receives (transfer full) the definition.
- * @out_data: (optional) receives (transfer full) the raw data.
- * Returns: TRUE, or FALSE with @error set. */
-CS_EXPORT gboolean cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host,
-                                     const CsCpuDef *guest,
-                                     const char *const *allowed_models,
-                                     CsCpuDef **out_def, CsCpuidData **out_data,
-                                     GError **error);
-
 typedef enum {
     CS_GUEST_DEFAULT = 0,
-    /* the hypervisor gives only what @host has (KVM): a guest forcing a
+    /* the hypervisor gives only what the host has (KVM): a guest forcing a
      * feature the host lacks is incompatible (CS_ERROR_INCOMPATIBLE) */
     CS_GUEST_HOST_ONLY = 1 << 0,
 } CsGuestFlags;
 
-/* cs_cpu_guest_data() with @flags. */
-CS_EXPORT gboolean cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host,
+/* What the guest CPU data takes besides the map and the two CPUs: flags
+ * and the models the hypervisor allows. Built with cs_guest_options_new()
+ * and the setters; one value can serve any number of calls. */
+typedef struct _CsGuestOptions CsGuestOptions;
+
+/* Returns: (transfer full) options with @flags and every model allowed. */
+CS_EXPORT CsGuestOptions *cs_guest_options_new(CsGuestFlags flags);
+CS_EXPORT void cs_guest_options_free(CsGuestOptions *opts);
+CS_EXPORT void cs_guest_options_set_flags(CsGuestOptions *opts, CsGuestFlags flags);
+/* @allowed: NULL (every model) or the models the hypervisor offers, entries
+ * as cs_decode_options_set_allowed()'s (copied). */
+CS_EXPORT void cs_guest_options_set_allowed(CsGuestOptions *opts,
+                                            const char *const *allowed);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsGuestOptions, cs_guest_options_free)
+
+/* The CPU a hypervisor gives @guest on @host: refuses an incompatible pair
+ * (CS_ERROR_INCOMPATIBLE), else computes the guest's raw data from the
+ * host's and decodes it as a guest CPU restricted to the allowed models of
+ * @opts (NULL: the defaults of cs_guest_options_new(CS_GUEST_DEFAULT)),
+ * preferring the guest's model.
+ * @out_def: (optional) receives (transfer full) the definition.
+ * @out_data: (optional) receives (transfer full) the raw data.
+ * Returns: TRUE, or FALSE with @error set. */
+CS_EXPORT gboolean cs_cpu_guest_data_with(const CsCpuMap *map, const CsCpuDef *host,
                                           const CsCpuDef *guest,
-                                          const char *const *allowed_models,
-                                          CsGuestFlags flags, CsCpuDef **out_def,
-                                          CsCpuidData **out_data, GError **error);
+                                          const CsGuestOptions *opts,
+                                          CsCpuDef **out_def, CsCpuidData **out_data,
+                                          GError **error);
+/* As cs_cpu_guest_data_with() with the default options. */
+CS_EXPORT gboolean cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host,
+                                     const CsCpuDef *guest, CsCpuDef **out_def,
+                                     CsCpuidData **out_data, GError **error);
 
 /* Returns: (transfer full) a copy of @host without the features that block
  * migration (libvirt's virCPUCopyMigratable). */

@@ -82,6 +82,7 @@ cmd_guest(int argc, char **argv)
     g_autoptr(CsCpuDef) def = NULL;
     g_autoptr(CsCpuidData) data = NULL;
     g_auto(GStrv) allowed = NULL;
+    g_autoptr(CsGuestOptions) opts = NULL;
     g_autoptr(CsCpuModelList) list = NULL;
     g_autofree char *text = NULL;
     gboolean enforce;
@@ -132,9 +133,9 @@ cmd_guest(int argc, char **argv)
     if (list)
         allowed = cs_cpu_model_list_to_allowed(list, map);
     enforce = cs_cpu_def_get_check(guest) == CS_CPU_CHECK_FULL;
-    if (!cs_cpu_guest_data_full(map, host, guest, (const char *const *) allowed,
-                                kvm ? CS_GUEST_HOST_ONLY : CS_GUEST_DEFAULT, &def, &data,
-                                &error)) {
+    opts = cs_guest_options_new(kvm ? CS_GUEST_HOST_ONLY : CS_GUEST_DEFAULT);
+    cs_guest_options_set_allowed(opts, (const char *const *) allowed);
+    if (!cs_cpu_guest_data_with(map, host, guest, opts, &def, &data, &error)) {
         g_autoptr(CsCompareReport) report = NULL;
 
         if (!g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE)) {

@@ -234,11 +234,13 @@ check_pair(Stats *st, const char *host_name, const CsCpuDef *host, const CsCpuDe
     g_autoptr(GError) error = NULL;
     g_autofree CsWord *data_vec = cs_vec_new(map);
     g_autofree CsWord *forced = vec_of(guest, CS_FEATURE_FORCE);
+    g_autoptr(CsGuestOptions) opts = cs_guest_options_new(CS_GUEST_DEFAULT);
     gboolean ok;
 
     st->pairs++;
     g_assert_true(cs_cpu_compare(map, host, guest, CS_COMPARE_DEFAULT, &report, &error));
-    ok = cs_cpu_guest_data(map, host, guest, allowed, &def, &data, &error);
+    cs_guest_options_set_allowed(opts, allowed);
+    ok = cs_cpu_guest_data_with(map, host, guest, opts, &def, &data, &error);
 
     /* 1. incompatible pairs are refused with the reason */
     if (cs_compare_report_get_result(report) == CS_COMPARE_INCOMPATIBLE) {

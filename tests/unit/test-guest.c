@@ -128,7 +128,7 @@ run(const CsCpuMap *map, const Case *c)
         g_autofree char *dxml = NULL;
         g_autoptr(CsCompareReport) r = NULL;
 
-        g_assert_true(cs_cpu_guest_data(map, host, guest, NULL, &def, &data, &error));
+        g_assert_true(cs_cpu_guest_data(map, host, guest, &def, &data, &error));
         xml = cs_cpu_def_format_xml(def, 0);
         dxml = cs_cpuid_data_format_xml(data);
         g_string_append_printf(out, "%s%s", xml, dxml);

@@ -7,6 +7,7 @@
 #include <libcpusel/cs-error.h>
 #include "drivers/arch.h"
 #include "core/decode-options-private.h"
+#include "core/guest-options-private.h"
 
 /* The drivers, one entry each: the file of driver NAME defines
  * cs_NAME_driver. */
@@ -204,27 +205,26 @@ cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
 }
 
 gboolean
-cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-                  const char *const *allowed_models, CsCpuDef **out_def,
-                  CsCpuidData **out_data, GError **error)
+cs_cpu_guest_data_with(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+                       const CsGuestOptions *opts, CsCpuDef **out_def,
+                       CsCpuidData **out_data, GError **error)
 {
-    return cs_cpu_guest_data_full(map, host, guest, allowed_models, CS_GUEST_DEFAULT,
-                                  out_def, out_data, error);
-}
-
-gboolean
-cs_cpu_guest_data_full(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-                       const char *const *allowed_models, CsGuestFlags flags,
-                       CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
-{
+    static const CsGuestOptions defaults = CS_GUEST_OPTIONS_INIT(CS_GUEST_DEFAULT);
     const CsArchDriver *drv;
 
     g_return_val_if_fail(map != NULL && host != NULL && guest != NULL, FALSE);
 
     if (!(drv = cs_arch_driver_lookup(host->arch)) || !drv->guest_data)
         return unsupported(host->arch ? host->arch : "", error);
-    return drv->guest_data(map, host, guest, allowed_models, flags, out_def, out_data,
+    return drv->guest_data(map, host, guest, opts ? opts : &defaults, out_def, out_data,
                            error);
+}
+
+gboolean
+cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
+                  CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
+{
+    return cs_cpu_guest_data_with(map, host, guest, NULL, out_def, out_data, error);
 }
 
 /* ---- Encoding: the definition's own arch ---------------------------------- */

@@ -75,10 +75,10 @@ struct _CsArchDriver {
      * handled before (cs_cpu_update_full()). */
     gboolean (*update)(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
                        CsFeaturePolicy removed_policy, GError **error);
-    /* What a hypervisor gives @guest on @host (cs_cpu_guest_data_full()). */
+    /* What a hypervisor gives @guest on @host (cs_cpu_guest_data_with()). */
     gboolean (*guest_data)(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-                           const char *const *allowed, CsGuestFlags flags,
-                           CsCpuDef **out_def, CsCpuidData **out_data, GError **error);
+                           const CsGuestOptions *opts, CsCpuDef **out_def,
+                           CsCpuidData **out_data, GError **error);
     /* The six data sets of @def, which names a model (cs_cpu_encode()). */
     gboolean (*encode)(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
                        GError **error);

@@ -5,6 +5,7 @@
 #include <libcpusel/cs-error.h>
 #include "drivers/x86-private.h"
 #include "core/decode-options-private.h"
+#include "core/guest-options-private.h"
 
 /* The vendor leaf of vendor @name into @data. */
 static gboolean
@@ -91,8 +92,8 @@ check_forced(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
 
 gboolean
 cs_x86_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *guest,
-                  const char *const *allowed_models, CsGuestFlags flags,
-                  CsCpuDef **out_def, CsCpuidData **out_data, GError **error)
+                  const CsGuestOptions *opts, CsCpuDef **out_def, CsCpuidData **out_data,
+                  GError **error)
 {
     g_autoptr(CsCpuDef) updated = NULL;
     g_autoptr(CsCompareReport) report = NULL;
@@ -115,7 +116,7 @@ cs_x86_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gue
                     cs_compare_report_get_message(report));
         return FALSE;
     }
-    if ((flags & CS_GUEST_HOST_ONLY) && !check_forced(map, host, guest, error))
+    if ((opts->flags & CS_GUEST_HOST_ONLY) && !check_forced(map, host, guest, error))
         return FALSE;
     if (guest->mode == CS_CPU_MODE_HOST_PASSTHROUGH || guest->mode == CS_CPU_MODE_MAXIMUM)
         return passthrough_data(map, host, guest, out_def, out_data, error);
@@ -144,13 +145,13 @@ cs_x86_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gue
         return FALSE;
 
     if (out_def) {
-        CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST |
-                                                      CS_DECODE_FEATURE_DATA);
+        CsDecodeOptions dopts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST |
+                                                       CS_DECODE_FEATURE_DATA);
 
-        opts.allowed = allowed_models;
-        opts.preferred = guest->model ? preferred : NULL;
-        opts.fallback = guest->fallback;
-        def = cs_x86_decode(map, data, &opts, error);
+        dopts.allowed = opts->allowed;
+        dopts.preferred = guest->model ? preferred : NULL;
+        dopts.fallback = guest->fallback;
+        def = cs_x86_decode(map, data, &dopts, error);
         if (!def)
             return FALSE;
         def->type = CS_CPU_TYPE_GUEST;

@@ -60,9 +60,8 @@ gboolean cs_x86_update(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *hos
 
 /* x86-guest.c */
 gboolean cs_x86_guest_data(const CsCpuMap *map, const CsCpuDef *host,
-                           const CsCpuDef *guest, const char *const *allowed_models,
-                           CsGuestFlags flags, CsCpuDef **out_def,
-                           CsCpuidData **out_data, GError **error);
+                           const CsCpuDef *guest, const CsGuestOptions *opts,
+                           CsCpuDef **out_def, CsCpuidData **out_data, GError **error);
 
 /* x86-encode.c */
 gboolean cs_x86_encode(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
