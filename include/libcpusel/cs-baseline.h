@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: baseline (one guest CPU every host can run), a streaming reader
- * of many host CPUs, and the fleet planner built on both */
+/* libcpusel: baseline: one guest CPU every host can run, of a few hosts at
+ * once or of any number added one by one */
 #pragma once
 
 #include <libcpusel/cs-common.h>
 #include <libcpusel/cs-cpuid.h>
 #include <libcpusel/cs-cpu-map.h>
 #include <libcpusel/cs-cpu-def.h>
+#include <libcpusel/cs-cpu-stream.h>
 
 G_BEGIN_DECLS
 
@@ -24,50 +25,6 @@ typedef enum {
  * (CS_ERROR_INCOMPATIBLE for other vendors or an empty intersection). */
 CS_EXPORT CsCpuDef *cs_cpu_baseline(const CsCpuMap *map, const CsCpuDef *const *hosts,
                                    gsize n_hosts, CsBaselineFlags flags, GError **error);
-
-/* Replaces @def's model features by an explicit, name-sorted list (libvirt's
- * virCPUExpandFeatures); FALSE with @error for an unknown model. */
-CS_EXPORT gboolean cs_cpu_def_expand_features(const CsCpuMap *map, CsCpuDef *def,
-                                              GError **error);
-
-/* The x86-64 psABI level ("x86-64-v1" .. "x86-64-v4", or "none") of a CPU
- * definition. Returns: (transfer none) a static string, or NULL with @error
- * set (unknown model or feature). */
-CS_EXPORT const char *cs_cpu_def_psabi_level(const CsCpuMap *map, const CsCpuDef *def,
-                                             GError **error);
-
-/* ---- Streaming reader of host CPUs ---------------------------------------
- * A file holds a bare <cpu>, a capabilities document (<host><cpu>), any
- * document listing <cpu> elements (libvirt's <cpuTest>), raw <cpudata> XML
- * or `cpuid -r` text (decoded as a host CPU). Each <cpu> is parsed as a host
- * CPU; only one is in memory at a time. */
-typedef struct _CsCpuStream CsCpuStream;
-
-/* Returns: (transfer full) a reader of @path, or NULL with @error set. */
-CS_EXPORT CsCpuStream *cs_cpu_stream_open_file(const CsCpuMap *map, const char *path,
-                                               GError **error);
-/* Reads from @len bytes of @buf (not copied: keep it alive). @source names
- * the input in errors. Returns: (transfer full) a reader or NULL. */
-CS_EXPORT CsCpuStream *cs_cpu_stream_new_from_memory(const CsCpuMap *map,
-                                                     const char *buf, gsize len,
-                                                     const char *source,
-                                                     GError **error);
-/* Next CPU: TRUE with *@out_def (transfer full), TRUE with NULL at the end,
- * FALSE with @error on bad input. After FALSE the caller may call again: a
- * bad <cpu> in well-formed XML is skipped, anything worse ends the input. */
-CS_EXPORT gboolean cs_cpu_stream_next(CsCpuStream *stream, CsCpuDef **out_def,
-                                      GError **error);
-/* The <uuid> of the capabilities document's <host> that holds the CPU last
- * returned (libvirt capabilities name a host by it). Returns: (transfer
- * none, valid until the next call) the text, or NULL when there is none. */
-CS_EXPORT const char *cs_cpu_stream_get_host_uuid(const CsCpuStream *stream);
-/* How many CPUs were returned so far. */
-CS_EXPORT guint64 cs_cpu_stream_get_count(const CsCpuStream *stream);
-/* Bytes consumed and total size (0 when unknown), for progress. */
-CS_EXPORT void cs_cpu_stream_get_progress(const CsCpuStream *stream, guint64 *out_done,
-                                          guint64 *out_total);
-CS_EXPORT void cs_cpu_stream_free(CsCpuStream *stream);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsCpuStream, cs_cpu_stream_free)
 
 /* ---- Incremental baseline ------------------------------------------------
  * Hosts are added one by one and never kept: the builder holds the
@@ -121,104 +78,5 @@ CS_EXPORT guint64 cs_baseline_builder_get_n_hosts(const CsBaselineBuilder *build
 CS_EXPORT CsCpuDef *cs_baseline_builder_finish(CsBaselineBuilder *builder, GError **error);
 CS_EXPORT void cs_baseline_builder_free(CsBaselineBuilder *builder);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsBaselineBuilder, cs_baseline_builder_free)
-
-/* ---- Fleet plan -------------------------------------------------------------- */
-#define CS_HOST_STATUSES(X) \
-    X(CS_HOST_JOINED,       "joined") \
-    X(CS_HOST_OTHER_VENDOR, "other-vendor") \
-    X(CS_HOST_OTHER_ARCH,   "other-arch") \
-    X(CS_HOST_INVALID,      "invalid")
-
-#define CS_ENUM_VALUE(id, name) id,
-typedef enum { CS_HOST_STATUSES(CS_ENUM_VALUE) CS_HOST_STATUS_LAST } CsHostStatus;
-#undef CS_ENUM_VALUE
-CS_EXPORT const char *cs_host_status_to_string(CsHostStatus status);
-
-typedef struct _CsFleetPlan CsFleetPlan;
-
-/* Computes the plan of a builder made with CS_BASELINE_BUILD_PLAN (call it
- * instead of _finish()). Returns: (transfer full) the plan, or NULL with
- * @error when no host can join or their CPUs share nothing. */
-CS_EXPORT CsFleetPlan *cs_baseline_builder_plan(CsBaselineBuilder *builder,
-                                                GError **error);
-CS_EXPORT void cs_fleet_plan_free(CsFleetPlan *plan);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsFleetPlan, cs_fleet_plan_free)
-
-/* Returns: (transfer none) the baseline of the hosts that joined. */
-CS_EXPORT const CsCpuDef *cs_fleet_plan_get_baseline(const CsFleetPlan *plan);
-/* Returns: (transfer none) the baseline's psABI level. */
-CS_EXPORT const char *cs_fleet_plan_get_level(const CsFleetPlan *plan);
-/* Arch and vendor of the hosts that joined (vendor may be NULL). */
-CS_EXPORT const char *cs_fleet_plan_get_arch(const CsFleetPlan *plan);
-CS_EXPORT const char *cs_fleet_plan_get_vendor(const CsFleetPlan *plan);
-
-CS_EXPORT guint64 cs_fleet_plan_get_n_hosts(const CsFleetPlan *plan);
-/* Per host, in input order. Returns: (transfer none). */
-CS_EXPORT const char *cs_fleet_plan_host_name(const CsFleetPlan *plan, guint64 i);
-/* The <uuid> of the host's capabilities document, or NULL. */
-CS_EXPORT const char *cs_fleet_plan_host_uuid(const CsFleetPlan *plan, guint64 i);
-CS_EXPORT CsHostStatus cs_fleet_plan_host_status(const CsFleetPlan *plan, guint64 i);
-/* Why the host cannot join (NULL when it joined). */
-CS_EXPORT const char *cs_fleet_plan_host_reason(const CsFleetPlan *plan, guint64 i);
-/* The map's name of the host's model (the map's own string: one pointer
- * per model), NULL when unknown; its vendor's likewise. */
-CS_EXPORT const char *cs_fleet_plan_host_model(const CsFleetPlan *plan, guint64 i);
-CS_EXPORT const char *cs_fleet_plan_host_vendor(const CsFleetPlan *plan, guint64 i);
-/* psABI level of the host ("x86-64-v3"...), NULL for an invalid host. */
-CS_EXPORT const char *cs_fleet_plan_host_level(const CsFleetPlan *plan, guint64 i);
-
-/* What holds the baseline back: sets of joined hosts that alone lack some
- * features every other joined host has ("draggers"). A set is one host, or
- * a group of hosts when several lack the same features (a group is at most
- * half of the hosts that join: more would be most of the fleet, not what
- * holds it back). Smallest sets first, then those lacking more. */
-CS_EXPORT guint cs_fleet_plan_get_n_draggers(const CsFleetPlan *plan);
-/* How many hosts set @d holds. */
-CS_EXPORT guint64 cs_fleet_plan_dragger_n_hosts(const CsFleetPlan *plan, guint d);
-/* Host index (for the cs_fleet_plan_host_*() getters) of the first host of
- * set @d. */
-CS_EXPORT guint64 cs_fleet_plan_dragger_host(const CsFleetPlan *plan, guint d);
-/* The first host of set @d whose index is @from or more, or
- * cs_fleet_plan_get_n_hosts() when there is none:
- *   for (h = next(plan, d, 0); h < n_hosts; h = next(plan, d, h + 1)) */
-CS_EXPORT guint64 cs_fleet_plan_dragger_next_host(const CsFleetPlan *plan, guint d,
-                                                  guint64 from);
-/* The models of the hosts of set @d, most hosts first: model @k (0 ..
- * n_models - 1) and in *@out_n_hosts how many of these hosts have it. */
-CS_EXPORT guint cs_fleet_plan_dragger_n_models(const CsFleetPlan *plan, guint d);
-CS_EXPORT const char *cs_fleet_plan_dragger_model(const CsFleetPlan *plan, guint d,
-                                                  guint k, guint64 *out_n_hosts);
-/* Returns: (transfer none) NULL-terminated features that the hosts of set
- * @d, and no other host, lack. */
-CS_EXPORT const char *const *cs_fleet_plan_dragger_lacks(const CsFleetPlan *plan, guint d);
-/* Returns: (transfer none) NULL-terminated features the baseline without
- * these hosts has and the baseline does not (empty: leaving them out
- * changes nothing, e.g. with CS_BASELINE_MIGRATABLE when they lack only
- * features that do not migrate). */
-CS_EXPORT const char *const *cs_fleet_plan_dragger_gains(const CsFleetPlan *plan, guint d);
-/* Returns: (transfer none) the baseline without these hosts, or NULL if it
- * was not computed (more than a few thousand sets). */
-CS_EXPORT const CsCpuDef *cs_fleet_plan_dragger_baseline(const CsFleetPlan *plan, guint d);
-CS_EXPORT const char *cs_fleet_plan_dragger_level(const CsFleetPlan *plan, guint d);
-
-/* The features the baseline disables (its model has them, some joined
- * hosts lack them), in the baseline's order, with the hosts lacking each. */
-CS_EXPORT guint cs_fleet_plan_get_n_disabled(const CsFleetPlan *plan);
-/* Returns: (transfer none) the name of disabled feature @i. */
-CS_EXPORT const char *cs_fleet_plan_disabled_feature(const CsFleetPlan *plan, guint i);
-/* How many joined hosts lack disabled feature @i. */
-CS_EXPORT guint64 cs_fleet_plan_disabled_n_hosts(const CsFleetPlan *plan, guint i);
-/* The models of the hosts lacking disabled feature @i, most hosts first. */
-CS_EXPORT guint cs_fleet_plan_disabled_n_models(const CsFleetPlan *plan, guint i);
-CS_EXPORT const char *cs_fleet_plan_disabled_model(const CsFleetPlan *plan, guint i,
-                                                   guint k, guint64 *out_n_hosts);
-/* The first host lacking disabled feature @i whose index is @from or more,
- * or cs_fleet_plan_get_n_hosts() when there is none. */
-CS_EXPORT guint64 cs_fleet_plan_disabled_next_host(const CsFleetPlan *plan, guint i,
-                                                   guint64 from);
-
-/* Host count of each psABI level among joined hosts: @level 0 = "none",
- * 1..4 = v1..v4. */
-CS_EXPORT guint64 cs_fleet_plan_get_level_count(const CsFleetPlan *plan, guint level);
 
 G_END_DECLS

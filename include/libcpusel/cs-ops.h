@@ -98,6 +98,17 @@ CS_EXPORT CsCpuDef *cs_cpu_decode_with(const CsCpuMap *map, const CsCpuidData *d
 CS_EXPORT CsCpuDef *cs_cpu_decode(const CsCpuMap *map, const CsCpuidData *data,
                                   CsDecodeFlags flags, GError **error);
 
+/* Replaces @def's model features by an explicit, name-sorted list (libvirt's
+ * virCPUExpandFeatures); FALSE with @error for an unknown model. */
+CS_EXPORT gboolean cs_cpu_def_expand_features(const CsCpuMap *map, CsCpuDef *def,
+                                              GError **error);
+
+/* The x86-64 psABI level ("x86-64-v1" .. "x86-64-v4", or "none") of a CPU
+ * definition. Returns: (transfer none) a static string, or NULL with @error
+ * set (unknown model or feature). */
+CS_EXPORT const char *cs_cpu_def_psabi_level(const CsCpuMap *map, const CsCpuDef *def,
+                                             GError **error);
+
 G_END_DECLS
 
 G_BEGIN_DECLS

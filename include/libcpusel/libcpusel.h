@@ -9,6 +9,8 @@
 #include <libcpusel/cs-cpu-def.h>
 #include <libcpusel/cs-host.h>
 #include <libcpusel/cs-ops.h>
+#include <libcpusel/cs-cpu-stream.h>
 #include <libcpusel/cs-baseline.h>
+#include <libcpusel/cs-fleet.h>
 #include <libcpusel/cs-guest.h>
 #include <libcpusel/cs-hypervisor.h>

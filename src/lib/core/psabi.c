@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: the x86-64 psABI micro-architecture levels of a CPU: a table
  * of the features each level adds, looked up in the map */
-#include <libcpusel/cs-baseline.h>
+#include <libcpusel/cs-ops.h>
 #include "core/psabi-private.h"
 
 /* The x86-64 psABI micro-architecture levels and the (libvirt) features each

@@ -2,7 +2,7 @@
 /* libcpusel: streaming reader internals (never installed) */
 #pragma once
 
-#include <libcpusel/cs-baseline.h>
+#include <libcpusel/cs-cpu-stream.h>
 
 /* As cs_cpu_stream_next(), but *@out_def stays owned by the stream: valid
  * until the next call, or, when *@out_stable is TRUE, until the stream is

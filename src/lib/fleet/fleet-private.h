@@ -3,7 +3,7 @@
  * shared by the builder, the planner and the plan (never installed) */
 #pragma once
 
-#include <libcpusel/cs-baseline.h>
+#include <libcpusel/cs-fleet.h>
 #include "drivers/arch.h"
 #include "core/psabi-private.h"
 

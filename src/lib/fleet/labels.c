@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <libcpusel/cs-error.h>
-#include <libcpusel/cs-baseline.h>
+#include <libcpusel/cs-ops.h>
 #include <libcpusel/cs-hypervisor.h>
 
 /* KubeVirt's DefaultObsoleteCPUModels (virt-handler's node-labeller). */
