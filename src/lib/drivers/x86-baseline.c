@@ -123,7 +123,8 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
 {
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
-    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST | CS_DECODE_FEATURE_DATA);
+    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST |
+                                                  CS_DECODE_FEATURE_DATA);
 
     if (cs_vec_is_empty(map, vec)) {
         g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE, "CPUs are incompatible");
@@ -233,8 +234,8 @@ cs_x86_baseline_add(CsBaselineAcc *x, const CsCpuDef *host, const CsWord *known)
 }
 
 CsCpuDef *
-cs_x86_baseline_finish(CsBaselineAcc *x, const char *const *allowed, CsBaselineFlags flags,
-             GError **error)
+cs_x86_baseline_finish(CsBaselineAcc *x, const char *const *allowed,
+                       CsBaselineFlags flags, GError **error)
 {
     if (x->no_model >= 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_INVALID,

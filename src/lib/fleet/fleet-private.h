@@ -7,6 +7,7 @@
 #include "drivers/arch.h"
 #include "core/psabi-private.h"
 
+/* What the builder keeps of a host: a few bytes, whatever the fleet's size. */
 typedef struct {
     const char *name;       /* in the builder's string chunk */
     const char *uuid;       /* its capabilities' <host><uuid>, or NULL */
@@ -60,7 +61,7 @@ struct _CsBaselineBuilder {
     GStringChunk *strings;
     GPtrArray *classes;     /* CsHostClass, by id */
     GHashTable *class_ids;  /* CsHostClass -> id + 1 */
-    CsHostClass *probe;       /* lookup key */
+    CsHostClass *probe;     /* lookup key */
 };
 
 /* How many hosts of a set have a model. */
@@ -97,7 +98,7 @@ struct _CsFleetPlan {
     char *arch;
     char *vendor;
     guint64 n_hosts;
-    CsFleetHost *hosts;         /* owned copy of the builder's records */
+    CsFleetHost *hosts;     /* owned copy of the builder's records */
     GStringChunk *strings;  /* taken from the builder */
     GPtrArray *classes;     /* CsHostClass, taken from the builder */
     const CsCpuMap *map;
@@ -112,7 +113,8 @@ void cs_disabled_clear(gpointer p);
 
 /* Whether host @rec joined and its CPU lacks map feature @f. */
 static inline gboolean
-cs_fleet_host_lacks(const CsCpuMap *map, const GPtrArray *classes, const CsFleetHost *rec, int f)
+cs_fleet_host_lacks(const CsCpuMap *map, const GPtrArray *classes, const CsFleetHost *rec,
+                    int f)
 {
     const CsHostClass *c;
 
