@@ -65,8 +65,6 @@ cs_baseline_builder_new(const CsCpuMap *map, CsBaselineFlags flags,
         b->class_ids = g_hash_table_new(host_class_hash, host_class_equal);
         b->probe = g_malloc0(sizeof(CsHostClass) + sizeof(CsWord) * map->t.n_words);
         b->probe->n_words = map->t.n_words;
-    } else {
-        b->exact = g_array_new(FALSE, FALSE, sizeof(CsDriverBaseline));
     }
     return b;
 }
@@ -76,13 +74,8 @@ cs_baseline_builder_free(CsBaselineBuilder *b)
 {
     if (!b)
         return;
-    for (guint i = 0; b->exact && i < b->exact->len; i++) {
-        CsDriverBaseline *db = &g_array_index(b->exact, CsDriverBaseline, i);
-
-        db->driver->baseline_free(db->acc);
-    }
-    if (b->exact)
-        g_array_unref(b->exact);
+    if (b->acc)
+        b->driver->baseline_free(b->acc);
     g_strfreev(b->allowed);
     g_clear_error(&b->parse_error);
     for (guint g = 0; b->groups && g < b->groups->len; g++)
@@ -120,25 +113,21 @@ static void
 add_exact(CsBaselineBuilder *b, const CsCpuDef *host, const CsWord *known)
 {
     const CsArchDriver *drv = cs_arch_driver_lookup(host->arch);
-    CsDriverBaseline *db = NULL;
 
-    if (b->parse_error)
-        return;     /* the baseline fails with it whatever comes next */
+    if (b->parse_error || b->mixed)
+        return;     /* the baseline fails whatever comes next */
     /* a CPU of an arch without a driver has always been baselined as the
      * map's (x86) CPUs are; kept so */
     if (!drv || !drv->baseline_new)
         drv = cs_arch_driver_cpuid();
-    for (guint i = 0; i < b->exact->len && !db; i++) {
-        if (g_array_index(b->exact, CsDriverBaseline, i).driver == drv)
-            db = &g_array_index(b->exact, CsDriverBaseline, i);
+    if (!b->acc) {
+        b->driver = drv;
+        b->acc = drv->baseline_new(b->map);
+    } else if (drv != b->driver) {
+        b->mixed = TRUE;
+        return;
     }
-    if (!db) {
-        CsDriverBaseline nb = { .driver = drv, .acc = drv->baseline_new(b->map) };
-
-        g_array_append_val(b->exact, nb);
-        db = &g_array_index(b->exact, CsDriverBaseline, b->exact->len - 1);
-    }
-    drv->baseline_add(db->acc, host, known);
+    drv->baseline_add(b->acc, host, known);
 }
 
 /* The id of @vec's class, made when it is new. */
@@ -389,8 +378,6 @@ cs_baseline_builder_add_error(CsBaselineBuilder *b, const char *name, GError *er
 CsCpuDef *
 cs_baseline_builder_finish(CsBaselineBuilder *b, GError **error)
 {
-    const CsDriverBaseline *db;
-
     g_return_val_if_fail(b != NULL, NULL);
     if (b->plan) {
         g_autoptr(CsFleetPlan) plan = cs_baseline_builder_plan(b, error);
@@ -405,14 +392,13 @@ cs_baseline_builder_finish(CsBaselineBuilder *b, GError **error)
         g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "no CPUs given");
         return NULL;
     }
-    if (b->exact->len > 1) {
+    if (b->mixed) {
         g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
                     "the CPUs are incompatible: their architectures differ");
         return NULL;
     }
-    db = &g_array_index(b->exact, CsDriverBaseline, 0);
-    return db->driver->baseline_finish(db->acc, (const char *const *) b->allowed,
-                                       b->flags, error);
+    return b->driver->baseline_finish(b->acc, (const char *const *) b->allowed, b->flags,
+                                      error);
 }
 
 CsCpuDef *

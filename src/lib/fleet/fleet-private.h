@@ -37,12 +37,6 @@ typedef struct {
     CsVecBaseline *acc;
 } CsFleetGroup;
 
-/* Exact mode: the baseline of the CPUs of one driver. */
-typedef struct {
-    const CsArchDriver *driver;
-    CsBaselineAcc *acc;
-} CsDriverBaseline;
-
 struct _CsBaselineBuilder {
     const CsCpuMap *map;
     CsBaselineFlags flags;
@@ -52,8 +46,10 @@ struct _CsBaselineBuilder {
     guint64 n;              /* hosts seen (including bad ones) */
     /* exact mode */
     GError *parse_error;    /* a CPU that could not be read: fails first */
-    GArray *exact;          /* CsDriverBaseline: one per driver met; libvirt's
-                             * baseline needs exactly one */
+    const CsArchDriver *driver; /* the driver of the CPUs' arch */
+    CsBaselineAcc *acc;     /* its baseline of them */
+    gboolean mixed;         /* CPUs of another driver came too: their
+                             * arches differ, the baseline fails */
     /* plan mode: hosts are CPUID bit vectors (cs_arch_driver_cpuid()) */
     const CsVecBaselineOps *vec;
     GPtrArray *groups;      /* CsFleetGroup, keyed by (arch, effective vendor) */
