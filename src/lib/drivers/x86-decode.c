@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* libcpusel: decoding raw x86 data into a CPU model plus features */
+/* libcpusel: the x86 driver's decoder: raw data into a CPU model plus
+ * features (libvirt's x86Decode); with it, what every view of raw data
+ * shares: libvirt's greedy feature lists of bit vectors and the broken-TSX
+ * rule */
 #include <stdarg.h>
 #include <string.h>
 #include <libcpusel/cs-error.h>
