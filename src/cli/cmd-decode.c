@@ -62,6 +62,16 @@ cli_print_decoded(const CsCpuMap *map, const CsCpuDef *def,
     }
 }
 
+/* Decodes @data with @opts restricted to @allowed, which is known only
+ * once --models or --qmp has been read. */
+static CsCpuDef *
+decode_allowed(const CsCpuMap *map, const CsCpuidData *data, CsDecodeOptions *opts,
+               char **allowed, GError **error)
+{
+    cs_decode_options_set_allowed(opts, (const char *const *) allowed);
+    return cs_cpu_decode_with(map, data, opts, error);
+}
+
 int
 cmd_decode(int argc, char **argv)
 {
@@ -140,18 +150,14 @@ cmd_decode(int argc, char **argv)
         cli_common_clear(&common);
         return CPUSEL_EXIT_USAGE;
     }
-    if (!cli_allowed_models(map, models, qmp, &allowed, &error)) {
-        cli_common_clear(&common);
-        return cli_fail(error);
-    }
     opts = cs_decode_options_new((guest ? CS_DECODE_GUEST : CS_DECODE_HOST) |
                                  (migratable ? CS_DECODE_MIGRATABLE : 0));
-    cs_decode_options_set_allowed(opts, (const char *const *) allowed);
     cs_decode_options_set_preferred(opts, (const char *const *) preferred);
     cs_decode_options_set_fallback(opts, fb);
     cs_decode_options_set_report(opts, explain ? &report : NULL);
-    if (!(data = cs_cpuid_data_load_file(argv[1], &error)) ||
-        !(def = cs_cpu_decode_with(map, data, opts, &error))) {
+    if (!cli_allowed_models(map, models, qmp, &allowed, &error) ||
+        !(data = cs_cpuid_data_load_file(argv[1], &error)) ||
+        !(def = decode_allowed(map, data, opts, allowed, &error))) {
         cli_common_clear(&common);
         return cli_fail(error);
     }
