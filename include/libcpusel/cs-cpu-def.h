@@ -124,7 +124,8 @@ typedef enum {
  * Returns: (transfer full) the definition, or NULL with @error set. */
 CS_EXPORT CsCpuDef *cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source,
                                          CsParseType type, GError **error);
-/* Returns: (transfer full) as cs_cpu_def_parse_xml() on the file's contents. */
+/* Returns: (transfer full) as cs_cpu_def_parse_xml() on the contents of
+ * @path, a regular file within the input size limit (cs-input.h). */
 CS_EXPORT CsCpuDef *cs_cpu_def_load_file(const char *path, CsParseType type,
                                          GError **error);
 

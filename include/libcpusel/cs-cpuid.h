@@ -65,7 +65,13 @@ CS_EXPORT CsCpuidData *cs_cpuid_data_parse_xml(const char *xml, gsize len,
                                                const char *source, GError **error);
 CS_EXPORT CsCpuidData *cs_cpuid_data_parse_cpuid_r(const char *text, gsize len,
                                                    const char *source, GError **error);
-/* Reads a file holding <cpudata> XML or `cpuid -r` text (detected).
+/* Parses <cpudata> XML or `cpuid -r` text, whichever @buf holds (XML
+ * starts with '<' after white space).
+ * Returns: (transfer full) the data, or NULL with @error set. */
+CS_EXPORT CsCpuidData *cs_cpuid_data_parse(const char *buf, gsize len,
+                                           const char *source, GError **error);
+/* Reads a file holding <cpudata> XML or `cpuid -r` text (detected), a
+ * regular file within the input size limit (cs-input.h).
  * Returns: (transfer full) the data, or NULL with @error set. */
 CS_EXPORT CsCpuidData *cs_cpuid_data_load_file(const char *path, GError **error);
 

@@ -34,11 +34,22 @@ int cli_setup(GOptionContext *ctx, const GOptionEntry *entries, CliCommon *commo
               const char *expected);
 /* Parses options; on a usage error prints it and returns FALSE. */
 gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
-/* Returns: (transfer full) the map --cpu-map names, or the built-in one. */
+/* Returns: (transfer full) the map --cpu-map names, or the built-in one.
+ * An empty --cpu-map is a usage error (G_OPTION_ERROR: cli_fail() exits 2). */
 CsCpuMap *cli_load_map(const CliCommon *common, GError **error);
+/* Reads an input file named on the command line: "-" is standard input,
+ * pipes are read, anything else must be a regular file; all within the
+ * input size limit (CPUSEL_MAX_INPUT). @out_source: how messages name it.
+ * Returns: (transfer full) the contents, or NULL with @error set. */
+char *cli_read_input(const char *path, gsize *out_len, const char **out_source,
+                     GError **error);
+/* Returns: (transfer full) the raw data (<cpudata> XML or `cpuid -r` text)
+ * of the input @path (as cli_read_input()), or NULL with @error set. */
+CsCpuidData *cli_load_cpuid_data(const char *path, GError **error);
 void cli_common_clear(CliCommon *common);
 
-/* Takes ownership of @error; prints "cpusel: message"; returns CPUSEL_EXIT_FAIL. */
+/* Takes ownership of @error; prints "cpusel: message" on one line; returns
+ * CPUSEL_EXIT_FAIL (CPUSEL_EXIT_USAGE for a G_OPTION_ERROR). */
 int cli_fail(GError *error);
 /* Prints a usage error; returns CPUSEL_EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

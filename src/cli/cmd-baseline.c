@@ -59,7 +59,9 @@ read_hosts(const CsCpuMap *map, CsBaselineBuilder *b, char **files, gboolean pla
         GError *local = NULL;
 
         prog.file = files[i];
-        if (!(s = cs_cpu_stream_open_file(map, files[i], &local))) {
+        /* "-": standard input (a pipe or a file) */
+        if (!(s = cs_cpu_stream_open_file(map, strcmp(files[i], "-") == 0 ? "/dev/stdin" :
+                                          files[i], &local))) {
             if (plan)
                 cs_baseline_builder_add_error(b, files[i], local);
             else

@@ -108,7 +108,7 @@ cmd_decode(int argc, char **argv)
     if (prefer)
         preferred = g_strsplit(prefer, ",", -1);
     if (!(map = cli_load_map(&common, &error)) ||
-        !(data = cs_cpuid_data_load_file(argv[1], &error)) ||
+        !(data = cli_load_cpuid_data(argv[1], &error)) ||
         !(def = cs_cpu_decode_full(map, data,
                                    (guest ? CS_DECODE_GUEST : CS_DECODE_HOST) |
                                    (migratable ? CS_DECODE_MIGRATABLE : 0),

@@ -30,11 +30,11 @@ cmd_dump(int argc, char **argv)
     if (from) {
         g_autofree char *buf = NULL;
         gsize len = 0;
-        g_autoptr(GError) local = NULL;
+        const char *source = NULL;
 
-        if (!g_file_get_contents(from, &buf, &len, &local))
-            return cli_fail(g_error_new(CS_ERROR, CS_ERROR_IO, "%s", local->message));
-        data = cs_cpuid_data_parse_cpuid_r(buf, len, from, &error);
+        if (!(buf = cli_read_input(from, &len, &source, &error)))
+            return cli_fail(error);
+        data = cs_cpuid_data_parse_cpuid_r(buf, len, source, &error);
     } else {
         data = cs_cpuid_data_new_from_host(&error);
     }

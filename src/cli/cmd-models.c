@@ -28,7 +28,7 @@ cmd_models(int argc, char **argv)
                         "takes no arguments")) >= 0)
         return rc;
     if (!(map = cli_load_map(&common, &error)) ||
-        (dump && !(data = cs_cpuid_data_load_file(dump, &error))) ||
+        (dump && !(data = cli_load_cpuid_data(dump, &error))) ||
         (host && !dump && !(data = cs_cpuid_data_new_from_host(&error)))) {
         cli_common_clear(&common);
         return cli_fail(error);

@@ -35,7 +35,7 @@ main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     if (argc < 2) {
-        print_help(stderr);
+        fprintf(stderr, "cpusel: no command given ('cpusel --help' lists them)\n");
         return CPUSEL_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

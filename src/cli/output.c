@@ -56,17 +56,71 @@ cli_common_clear(CliCommon *common)
 CsCpuMap *
 cli_load_map(const CliCommon *common, GError **error)
 {
+    if (common->cpu_map && !*common->cpu_map) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--cpu-map needs a directory name");
+        return NULL;
+    }
     if (common->cpu_map)
         return cs_cpu_map_load_dir(common->cpu_map, error);
     return cs_cpu_map_new_builtin();
 }
 
+char *
+cli_read_input(const char *path, gsize *out_len, const char **out_source, GError **error)
+{
+    *out_source = strcmp(path, "-") == 0 ? "(standard input)" : path;
+    return cs_input_read_file(path, 0, CS_INPUT_ALLOW_PIPE | CS_INPUT_DASH_IS_STDIN,
+                              out_len, error);
+}
+
+CsCpuidData *
+cli_load_cpuid_data(const char *path, GError **error)
+{
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+    const char *source = NULL;
+
+    if (!(buf = cli_read_input(path, &len, &source, error)))
+        return NULL;
+    return cs_cpuid_data_parse(buf, len, source, error);
+}
+
+/* Most bytes of a message printed; the library keeps its own far shorter. */
+#define MESSAGE_MAX 4096
+
 int
 cli_fail(GError *error)
 {
-    fprintf(stderr, "cpusel: %s\n", error->message);
+    GString *line = g_string_sized_new(128);
+    int rc = error->domain == G_OPTION_ERROR ? CPUSEL_EXIT_USAGE : CPUSEL_EXIT_FAIL;
+
+    /* one line whatever the message holds: line breaks become spaces,
+     * other control characters '?' */
+    for (const char *p = error->message; *p && line->len < MESSAGE_MAX; p++) {
+        guchar c = (guchar) *p;
+
+        if (c == '\n' || c == '\r') {
+            if (line->len && line->str[line->len - 1] != ' ')
+                g_string_append_c(line, ' ');
+        } else {
+            g_string_append_c(line, c < 0x20 || c == 0x7f ? '?' : (char) c);
+        }
+    }
+    if (error->message[0] && line->len >= MESSAGE_MAX) {
+        /* do not end inside a UTF-8 sequence */
+        while (line->len && ((guchar) line->str[line->len - 1] & 0xc0) == 0x80)
+            g_string_truncate(line, line->len - 1);
+        if (line->len && (guchar) line->str[line->len - 1] >= 0xc0)
+            g_string_truncate(line, line->len - 1);
+        g_string_append(line, "...");
+    }
+    while (line->len && line->str[line->len - 1] == ' ')
+        g_string_truncate(line, line->len - 1);
+    fprintf(stderr, "cpusel: %s\n", line->str);
+    g_string_free(line, TRUE);
     g_error_free(error);
-    return CPUSEL_EXIT_FAIL;
+    return rc;
 }
 
 int
@@ -78,7 +132,7 @@ cli_usage(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "cpusel %s: %s\nTry 'cpusel %s --help'.\n", cmd, msg, cmd);
+    fprintf(stderr, "cpusel %s: %s; see 'cpusel %s --help'\n", cmd, msg, cmd);
     return CPUSEL_EXIT_USAGE;
 }
 

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include "cpu-def-private.h"
 #include "xml-util.h"
 
@@ -1095,13 +1096,9 @@ cs_cpu_def_load_file(const char *path, CsParseType type, GError **error)
 {
     g_autofree char *xml = NULL;
     gsize len = 0;
-    g_autoptr(GError) local = NULL;
 
     g_return_val_if_fail(path != NULL, NULL);
-    if (!g_file_get_contents(path, &xml, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
-                    local->message);
+    if (!(xml = cs_input_read_file(path, 0, CS_INPUT_DEFAULT, &len, error)))
         return NULL;
-    }
     return cs_cpu_def_parse_xml(xml, len, path, type, error);
 }

@@ -19,10 +19,13 @@
 #include <sys/stat.h>
 #include <libxml/xmlreader.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include <libcpusel/cs-baseline.h>
 #include <libcpusel/cs-ops.h>
 #include "cpu-def-private.h"
 #include "cpu-stream-private.h"
+#include "error-private.h"
+#include "input-private.h"
 #include "xml-util.h"
 
 /* At most this many distinct <cpu> elements are kept parsed. */
@@ -194,9 +197,10 @@ static CsCpuStream *
 stream_new(const CsCpuMap *map, const char *source)
 {
     CsCpuStream *s = g_new0(CsCpuStream, 1);
+    g_autofree char *owned = NULL;
 
     s->map = map;
-    s->source = g_strdup(source);
+    s->source = g_strdup(cs_source_name(source, &owned));
     s->fd = -1;
     return s;
 }
@@ -245,9 +249,8 @@ reader_read(void *ctx, char *buf, int len)
         s->head_pos += k;
         return (int) k;
     }
-    do {
-        n = read(s->fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    /* the descriptor may be a FIFO opened without blocking */
+    n = cs_input_read_some(s->fd, buf, len);
     return n < 0 ? -1 : (int) n;
 }
 
@@ -291,7 +294,10 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
     g_return_val_if_fail(map != NULL && path != NULL, NULL);
     s = stream_new(map, path);
     s->path = g_strdup(path);
-    if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(s->fd, &st) != 0) {
+    path = s->source;   /* as messages show it */
+    /* O_NONBLOCK: opening a FIFO must not wait before it is known to be one */
+    if ((s->fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
+        fstat(s->fd, &st) != 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
                     g_strerror(errno));
         return NULL;
@@ -301,7 +307,13 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
                     g_strerror(EISDIR));
         return NULL;
     }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                    "cannot read '%s': not a regular file or a pipe", path);
+        return NULL;
+    }
     if (S_ISREG(st.st_mode)) {
+        fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
         s->total = st.st_size;
         s->size = st.st_size;
         if (s->size <= SMALL_FILE) {
@@ -357,9 +369,7 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
         return g_steal_pointer(&s);
     }
     /* a pipe or device: read through libxml2 */
-    do {
-        n = read(s->fd, s->head, sizeof(s->head));
-    } while (n < 0 && errno == EINTR);
+    n = cs_input_read_some(s->fd, s->head, sizeof(s->head));
     if (n < 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
                     g_strerror(errno));
@@ -445,8 +455,20 @@ static CsCpuDef *
 decode_raw(CsCpuStream *s, GError **error)
 {
     g_autoptr(CsCpuidData) data = NULL;
+    guint64 max = 0;
 
     s->done = TRUE;
+    /* raw data is parsed whole: a file of it must fit the input limit */
+    if (s->path && s->data) {
+        if (!cs_input_get_max_size(&max, error))
+            return NULL;
+        if (s->size > max) {
+            g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                        "cannot read '%s': raw CPU data larger than the input size limit "
+                        "(%s raises it)", s->source, CS_INPUT_MAX_ENV);
+            return NULL;
+        }
+    }
     if (s->data && looks_like_xml(s->data, s->size))
         data = cs_cpuid_data_parse_xml(s->data, s->size, s->source, error);
     else if (s->data)

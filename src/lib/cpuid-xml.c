@@ -1,6 +1,7 @@
 /* libcpusel: libvirt's <cpudata arch='x86'> format, read and written */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include "cpuid-data-private.h"
 #include "xml-util.h"
 
@@ -398,19 +399,24 @@ looks_like_xml(const char *buf, gsize len)
 }
 
 CsCpuidData *
+cs_cpuid_data_parse(const char *buf, gsize len, const char *source, GError **error)
+{
+    g_return_val_if_fail(buf != NULL || len == 0, NULL);
+    if (looks_like_xml(buf, len))
+        return cs_cpuid_data_parse_xml(buf, len, source, error);
+    return cs_cpuid_data_parse_cpuid_r(buf, len, source, error);
+}
+
+CsCpuidData *
 cs_cpuid_data_load_file(const char *path, GError **error)
 {
     g_autofree char *buf = NULL;
     gsize len = 0;
-    g_autoptr(GError) local = NULL;
 
-    if (!g_file_get_contents(path, &buf, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s", local->message);
+    g_return_val_if_fail(path != NULL, NULL);
+    if (!(buf = cs_input_read_file(path, 0, CS_INPUT_DEFAULT, &len, error)))
         return NULL;
-    }
-    if (looks_like_xml(buf, len))
-        return cs_cpuid_data_parse_xml(buf, len, path, error);
-    return cs_cpuid_data_parse_cpuid_r(buf, len, path, error);
+    return cs_cpuid_data_parse(buf, len, path, error);
 }
 
 char *
