@@ -679,7 +679,11 @@ build_map(Loader *ld, GError **error)
             g_array_index(words, CsWordKey, nw++) = g_array_index(words, CsWordKey, i);
     }
     g_array_set_size(words, nw);
-    o->words = g_memdup2(words->data, sizeof(CsWordKey) * MAX(nw, 1));
+    /* an empty GArray has no data: keep one zeroed entry so that the
+     * tables are never NULL (pointer arithmetic on NULL is undefined) */
+    o->words = g_new0(CsWordKey, MAX(nw, 1));
+    if (nw)
+        memcpy(o->words, words->data, sizeof(CsWordKey) * nw);
 
     /* features */
     o->features = g_new0(CsMapFeature, MAX(nf, 1));
@@ -729,7 +733,9 @@ build_map(Loader *ld, GError **error)
         o->aliases[ai++] = NULL;
     }
     part_start[nf] = parts->len;
-    o->parts = g_memdup2(parts->data, sizeof(CsFeaturePart) * MAX(parts->len, 1));
+    o->parts = g_new0(CsFeaturePart, MAX(parts->len, 1));
+    if (parts->len)
+        memcpy(o->parts, parts->data, sizeof(CsFeaturePart) * parts->len);
     for (guint i = 0; i < nf; i++) {
         o->features[i].parts = o->parts + part_start[i];
         o->features[i].n_parts = part_start[i + 1] - part_start[i];
