@@ -4,6 +4,7 @@
  * that cannot join. */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "error-private.h"
 #include <libcpusel/cs-baseline.h>
 #include "x86-private.h"
 #include "guest-private.h"
@@ -97,8 +98,10 @@ cs_cpu_def_expand_features(const CsCpuMap *map, CsCpuDef *def, GError **error)
     g_return_val_if_fail(map != NULL && def != NULL, FALSE);
     host = def->type == CS_CPU_TYPE_HOST;
     if (!def->model || (mi = cs_cpu_map_lookup_model(map, def->model)) < 0) {
+        g_autofree char *shown = cs_shown(def->model ? def->model : "");
+
         g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'",
-                    def->model ? def->model : "");
+                    shown);
         return FALSE;
     }
     m = &map->t.models[mi];
@@ -241,8 +244,10 @@ acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
         if (!def->vendor) {
             a->output_vendor = FALSE;
         } else if ((a->vendor = cs_cpu_map_lookup_vendor(map, def->vendor)) < 0) {
+            g_autofree char *shown = cs_shown(def->vendor);
+
             g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_VENDOR,
-                        "Unknown CPU vendor %s", def->vendor);
+                        "Unknown CPU vendor %s", shown);
             return FALSE;
         }
         memcpy(a->vec, vec, sizeof(CsWord) * map->t.n_words);
@@ -252,9 +257,12 @@ acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
 
         if (def->vendor && model_vendor >= 0 &&
             strcmp(def->vendor, map->t.vendors[model_vendor].name) != 0) {
+            g_autofree char *model = cs_shown(def->model);
+            g_autofree char *vendor = cs_shown(def->vendor);
+
             g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE,
                         "CPU vendor %s of model %s differs from vendor %s",
-                        map->t.vendors[model_vendor].name, def->model, def->vendor);
+                        map->t.vendors[model_vendor].name, model, vendor);
             return FALSE;
         }
         if (def->vendor) {
@@ -267,8 +275,10 @@ acc_add(const CsCpuMap *map, Acc *a, const CsCpuDef *def, const CsWord *vec,
         if (vn) {
             if (a->vendor < 0) {
                 if ((a->vendor = cs_cpu_map_lookup_vendor(map, vn)) < 0) {
+                    g_autofree char *shown = cs_shown(vn);
+
                     g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_VENDOR,
-                                "Unknown CPU vendor %s", vn);
+                                "Unknown CPU vendor %s", shown);
                     return FALSE;
                 }
             } else if (strcmp(map->t.vendors[a->vendor].name, vn) != 0) {
@@ -512,17 +522,18 @@ add_plan(CsBaselineBuilder *b, const CsCpuDef *host, const char *name,
     rec->model = mi;
     if (host->vendor) {
         if ((ev = cs_cpu_map_lookup_vendor(map, host->vendor)) < 0) {
-            g_autofree char *msg = g_strdup_printf("unknown CPU vendor '%s'",
-                                                   host->vendor);
+            g_autofree char *shown = cs_shown(host->vendor);
+            g_autofree char *msg = g_strdup_printf("unknown CPU vendor '%s'", shown);
 
             host_invalid(b, rec, msg);
             return;
         }
         if (mv >= 0 && mv != ev && b->n > 0) {
+            g_autofree char *model = cs_shown(host->model);
+            g_autofree char *vendor = cs_shown(host->vendor);
             g_autofree char *msg = g_strdup_printf("CPU vendor %s of model %s differs "
                                                    "from vendor %s",
-                                                   map->t.vendors[mv].name,
-                                                   host->model, host->vendor);
+                                                   map->t.vendors[mv].name, model, vendor);
 
             host_invalid(b, rec, msg);
             return;

@@ -1,6 +1,7 @@
 /* libcpusel: comparing a guest CPU with a host CPU (libvirt's x86Compute) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "error-private.h"
 #include "guest-private.h"
 
 struct _CsCompareReport {
@@ -60,8 +61,10 @@ cs_arch_kind(const char *arch)
 gboolean
 cs_arch_unsupported(const char *arch, GError **error)
 {
+    g_autofree char *shown = cs_shown(arch);
+
     g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
-                "CPU operations are not supported for arch '%s'", arch);
+                "CPU operations are not supported for arch '%s'", shown);
     return FALSE;
 }
 
@@ -73,8 +76,10 @@ quoted_list(const char *const *names)
     for (guint i = 0; names && names[i]; i++) {
         if (i)
             g_string_append_len(s, ", ", 2);
+        g_autofree char *shown = cs_shown(names[i]);
+
         g_string_append_c(s, '\'');
-        g_string_append(s, names[i]);
+        g_string_append(s, shown);
         g_string_append_c(s, '\'');
     }
     return g_string_free(g_steal_pointer(&s), FALSE);
@@ -86,6 +91,7 @@ cs_compare_report_new(CsCompareResult result, CsCompareReason reason, const char
 {
     CsCompareReport *r = g_new0(CsCompareReport, 1);
     g_autofree char *list = NULL;
+    g_autofree char *shown = NULL;
 
     r->result = result;
     r->reason = reason;
@@ -117,6 +123,8 @@ cs_compare_report_new(CsCompareResult result, CsCompareReason reason, const char
         return r;
     }
     list = quoted_list(features);
+    shown = cs_shown(subject);
+    subject = shown;
     switch (reason) {
     case CS_REASON_ARCH:
         r->owned_message = g_strdup_printf("the guest CPU's arch '%s' does not match "
@@ -275,15 +283,19 @@ enum {
 static gboolean
 unknown_feature(const char *name, GError **error)
 {
+    g_autofree char *shown = cs_shown(name);
+
     g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE, "unknown CPU feature '%s'",
-                name);
+                shown);
     return FALSE;
 }
 
 static gboolean
 unknown_model(const char *name, GError **error)
 {
-    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'", name);
+    g_autofree char *shown = cs_shown(name);
+
+    g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'", shown);
     return FALSE;
 }
 

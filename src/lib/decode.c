@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "error-private.h"
 #include "x86-private.h"
 #include "cpuid-data-private.h"
 
@@ -564,9 +565,11 @@ cs_cpu_decode_full(const CsCpuMap *map, const CsCpuidData *data, CsDecodeFlags f
         if (allowed && !(hv = find_allowed(allowed, m->name))) {
             if (preferred && !preferred[1] && strcmp(m->name, preferred[0]) == 0) {
                 if (fallback != CS_CPU_FALLBACK_ALLOW) {
+                    g_autofree char *shown = cs_shown(preferred[0]);
+
                     g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
                                 "CPU model '%s' is not supported by the hypervisor",
-                                preferred[0]);
+                                shown);
                     candidate_clear(&best);
                     return NULL;
                 }

@@ -2,6 +2,7 @@
  * cpuGuestData + cpuDecode) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "error-private.h"
 #include "guest-private.h"
 
 gboolean
@@ -40,8 +41,10 @@ cs_cpu_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gue
         CsCpuidLeaf leaf = { .eax_in = 0 };
 
         if (v < 0) {
+            g_autofree char *shown = cs_shown(guest->vendor);
+
             g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_VENDOR,
-                        "unknown CPU vendor '%s'", guest->vendor);
+                        "unknown CPU vendor '%s'", shown);
             return FALSE;
         }
         leaf.ebx = map->t.vendors[v].ebx;

@@ -1,6 +1,7 @@
 /* libcpusel: updating a guest CPU against a host (libvirt's virCPUUpdate) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "error-private.h"
 #include "guest-private.h"
 
 CsCpuDef *
@@ -81,8 +82,10 @@ add_removed(const CsCpuMap *map, CsCpuDef *guest, CsFeaturePolicy policy, GError
     int mi = guest->model ? cs_cpu_map_lookup_model(map, guest->model) : -1;
 
     if (mi < 0) {
+        g_autofree char *shown = cs_shown(guest->model ? guest->model : "");
+
         g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL, "unknown CPU model '%s'",
-                    guest->model ? guest->model : "");
+                    shown);
         return FALSE;
     }
     for (guint r = 0; r < map->t.models[mi].n_removed; r++) {
@@ -156,8 +159,10 @@ cs_cpu_update_full(const CsCpuMap *map, CsCpuDef *guest, const CsCpuDef *host,
                 int fi = cs_cpu_map_lookup_feature(map, f->name);
 
                 if (fi < 0) {
+                    g_autofree char *shown = cs_shown(f->name);
+
                     g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE,
-                                "unknown CPU feature '%s'", f->name);
+                                "unknown CPU feature '%s'", shown);
                     return FALSE;
                 }
                 has = cs_vec_has_feature(host_vec, &map->t.features[fi]);

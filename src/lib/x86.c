@@ -1,6 +1,7 @@
 /* libcpusel: x86 driver helpers: CPU definitions as bit vectors */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "error-private.h"
 #include "x86-private.h"
 
 CsWord *
@@ -17,8 +18,10 @@ cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError *
         int mi = cs_cpu_map_lookup_model(map, def->model);
 
         if (mi < 0) {
+            g_autofree char *shown = cs_shown(def->model);
+
             g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_MODEL,
-                        "unknown CPU model '%s'", def->model);
+                        "unknown CPU model '%s'", shown);
             return NULL;
         }
         memcpy(vec, map->t.models[mi].vec, sizeof(CsWord) * map->t.n_words);
@@ -34,8 +37,10 @@ cs_x86_def_to_vec(const CsCpuMap *map, const CsCpuDef *def, int policy, GError *
             (policy != CS_X86_ALL && (int) fpol != policy))
             continue;
         if ((fi = cs_cpu_map_lookup_feature(map, f->name)) < 0) {
+            g_autofree char *shown = cs_shown(f->name);
+
             g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_FEATURE,
-                        "unknown CPU feature '%s'", f->name);
+                        "unknown CPU feature '%s'", shown);
             return NULL;
         }
         if (policy != CS_X86_ALL || fpol == CS_FEATURE_FORCE || fpol == CS_FEATURE_REQUIRE)
