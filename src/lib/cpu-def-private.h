@@ -39,6 +39,18 @@ void cs_cpu_def_append_feature(CsCpuDef *def, const char *name, CsFeaturePolicy 
 void cs_cpu_def_remove_feature_at(CsCpuDef *def, guint i);
 
 #include <libxml/tree.h>
-/* Parses one <cpu> element (also used by the streaming multi-CPU reader). */
+#include <libxml/xmlreader.h>
+/* Parses one <cpu> element of a tree. */
 CsCpuDef *cs_cpu_def_parse_node(const xmlNode *node, const char *source,
                                 CsParseType type, GError **error);
+/* Parses the <cpu> element at @reader's position, leaving the reader on its
+ * last node (the streaming multi-CPU reader). When the XML is not
+ * well-formed, returns NULL with *@out_xml_failed TRUE and @error unset:
+ * the reader's error handler has the message. */
+CsCpuDef *cs_cpu_def_parse_reader(xmlTextReaderPtr reader, const char *source,
+                                  CsParseType type, gboolean *out_xml_failed,
+                                  GError **error);
+/* As cs_cpu_def_parse_xml() on a part of a document that starts after
+ * @line_offset lines: messages give lines of the whole document. */
+CsCpuDef *cs_cpu_def_parse_xml_at(const char *xml, gsize len, const char *source,
+                                  CsParseType type, int line_offset, GError **error);

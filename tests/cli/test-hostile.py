@@ -198,6 +198,103 @@ def cases(tmp):
     case('map: its files together obey the limit', ['models', '--cpu-map', m],
          env={'CPUSEL_MAX_INPUT': '700'}, err='larger than the input size limit')
 
+    # 3. memory in proportion: a 100 MB <cpu> with a duplicate feature on
+    # line 4, and raw data and a map file the fast readers leave to libxml2
+    big = 256 << 20
+    slow = 60 if SANITIZED else 2.5
+    features = ''.join("  <feature name='f%07d'/>\n" % i for i in range(3600000))
+    write('big-guest.xml', "<cpu match='exact'>\n  <model>Haswell</model>\n"
+          "  <feature name='avx'/>\n  <feature name='avx'/>\n" + features + '</cpu>\n')
+    write('big-host.xml', "<cpu>\n  <arch>x86_64</arch>\n  <model>Haswell</model>\n"
+          "  <feature name='avx'/>\n  <feature name='avx'/>\n" + features + '</cpu>\n')
+    del features
+    size_mib = os.path.getsize('big-guest.xml') >> 20
+    for cmd in (['compare', HOST, 'big-guest.xml'], ['encode', 'big-guest.xml'],
+                ['update', HOST, 'big-guest.xml'], ['guest', HOST, 'big-guest.xml'],
+                ['baseline', 'big-host.xml']):
+        case('%d MiB <cpu>, duplicate on line 4: %s' % (size_mib, cmd[0]), cmd,
+             env={'CPUSEL_MAX_INPUT': str(big)}, seconds=slow,
+             err='is listed more than once', max_rss_mib=10 * size_mib)
+    with open('big-host.xml', 'rb') as f:
+        case('%d MiB <cpu> through a pipe: baseline -' % size_mib, ['baseline', '-'],
+             env={'CPUSEL_MAX_INPUT': str(big)}, seconds=slow, stdin=f,
+             err='is listed more than once', max_rss_mib=10 * size_mib)
+    os.unlink('big-guest.xml')
+    os.unlink('big-host.xml')
+    leaf = ("  <cpuid eax_in='0x%08x' ecx_in='0x00000000' eax='0x00000001' ebx='0x00000002'"
+            " ecx='0x00000003' edx='0x00000004'/>\n")
+    write('big-cpudata.xml', "<cpudata arch='x86'>\n<!-- \u00e9 -->\n<bogus/>\n" +
+          ''.join(leaf % i for i in range(800000)) + '</cpudata>\n')
+    size_mib = os.path.getsize('big-cpudata.xml') >> 20
+    case('%d MiB <cpudata> read by libxml2, bad element on line 3' % size_mib,
+         ['decode', 'big-cpudata.xml'], env={'CPUSEL_MAX_INPUT': str(big)}, seconds=slow,
+         err='unexpected element <bogus>', max_rss_mib=10 * size_mib)
+    os.unlink('big-cpudata.xml')
+    m = copy_map(tmp, 'tiny-elements')
+    write(os.path.join(m, 'x86_vendors.xml'), '<cpus>\n' + '<a/>\n' * 4000000 + '</cpus>\n')
+    case('a 19 MiB map file of tiny elements', ['models', '--cpu-map', m], seconds=slow,
+         err='too many XML nodes', max_rss_mib=10 * 19 + 64)
+    shutil.rmtree(m)
+
+    # 4. one line: libxml2's messages, long values, control characters
+    write('eucjp-cpu.xml', '<?xml version="1.0" encoding="EUC-JP"?>\n<cpu><model>',
+          'w')
+    with open('eucjp-cpu.xml', 'ab') as f:
+        f.write(b'\xff\xfe\xa1</model></cpu>\n')
+    with open('eucjp-cpudata.xml', 'wb') as f:
+        f.write(b'<?xml version="1.0" encoding="EUC-JP"?>\n<cpudata arch="x86">'
+                b'<!-- \xff\xfe\xa1 --><cpuid eax_in="0" eax="1"/></cpudata>\n')
+    case('EUC-JP <cpu> with bad bytes: compare', ['compare', 'eucjp-cpu.xml', GUEST],
+         err='malformed XML')
+    case('EUC-JP <cpu> with bad bytes: baseline', ['baseline', 'eucjp-cpu.xml'],
+         err='malformed XML')
+    with open('eucjp-cpu.xml', 'rb') as f:
+        case('EUC-JP <cpu> with bad bytes: baseline -', ['baseline', '-'], stdin=f,
+             err='malformed XML')
+    case('EUC-JP <cpudata> with bad bytes: decode', ['decode', 'eucjp-cpudata.xml'],
+         err='malformed XML')
+    m = copy_map(tmp, 'eucjp-map')
+    shutil.copy('eucjp-cpu.xml', os.path.join(m, 'x86_New.xml'))
+    case('EUC-JP map file with bad bytes', ['models', '--cpu-map', m],
+         err='malformed XML')
+    with open('bad-utf8.xml', 'wb') as f:
+        f.write(b'<cpu><model>\xc3\x28</model></cpu>\n')
+    case('invalid UTF-8: one line', ['compare', HOST, 'bad-utf8.xml'],
+         err='not proper UTF-8')
+    write('long-model.xml', "<cpu match='exact'><model>" + 'M' * (9 << 20) +
+          '</model></cpu>\n')
+    case('a 9 MiB model name is cut', ['compare', HOST, 'long-model.xml'],
+         err="unknown CPU model '" + 'M' * 64 + "...'")
+    write('long-feature.xml', "<cpu match='exact'><model>Penryn</model><feature name='" +
+          'F' * (1 << 20) + "'/></cpu>\n")
+    case('a 1 MiB feature name is cut', ['compare', HOST, 'long-feature.xml'],
+         err="unknown CPU feature '" + 'F' * 64 + "...'")
+    write('newline-model.xml', "<cpu match='exact'><model>Pen\nryn&#9;\x01</model></cpu>\n"
+          .replace('\x01', '&#x7f;'))
+    case('line breaks and controls in a value are escaped', ['compare', HOST,
+                                                            'newline-model.xml'],
+         err="unknown CPU model 'Pen\\nryn\\t\\x7f'")
+    write('bad\nname.xml', '<cpu><model>')
+    case('a file name with a line break', ['compare', HOST, 'bad\nname.xml'],
+         err='bad\\nname.xml')
+    case('a missing file name with a line break', ['decode', 'no\nsuch.xml'],
+         err="cannot read 'no\\nsuch.xml'")
+    write('long-vendor.xml', "<cpu><arch>x86_64</arch><model>Penryn</model><vendor>" +
+          'V' * 5000 + '</vendor></cpu>\n')
+    case('an unknown vendor in a baseline is cut', ['baseline', 'long-vendor.xml'],
+         err='V' * 64 + '...')
+
+    # 7. the fast <cpudata> reader and libxml2 agree on values over 10 MB
+    value = '0x' + '0' * 10000000 + '1'
+    write('long-value.xml', "<cpudata arch='x86'><cpuid eax_in='0' eax='%s'/></cpudata>\n"
+          % value)
+    write('long-value-comment.xml', "<cpudata arch='x86'><cpuid eax_in='0' eax='%s'/>"
+          "</cpudata>\n<!-- \u00e9 -->\n" % value)
+    case('a 10 MB attribute value: refused (fast reader)', ['decode', 'long-value.xml'],
+         err='AttValue length too long')
+    case('a 10 MB attribute value: refused (libxml2)', ['decode', 'long-value-comment.xml'],
+         err='AttValue length too long')
+
     # usage errors are one line too
     case('no command', [], rc=2)
     case('decode without a file', ['decode'], rc=2)

@@ -28,6 +28,94 @@ same_data(const CsCpuidData *a, const CsCpuidData *b)
            (ma == 0 || memcmp(ra, rb, ma * sizeof(*ra)) == 0);
 }
 
+/* Lengths a run is stretched to: around the fast reader's limit, and past
+ * libxml2's. */
+static const size_t stretch_lengths[] = { 4095, 4096, 4097, 10000001 };
+
+/* Returns: (transfer full) @data with @n copies of @c inserted at @at, or
+ * for @comment, a comment of @n bytes. */
+static char *
+insert_run(const uint8_t *data, size_t size, size_t at, char c, size_t n, gboolean comment,
+           size_t *out_size)
+{
+    size_t extra = comment ? n + 7 : n;
+    char *out = g_malloc(size + extra + 1);
+
+    memcpy(out, data, at);
+    if (comment) {
+        memcpy(out + at, "<!--", 4);
+        memset(out + at + 4, c, n);
+        memcpy(out + at + 4 + n, "-->", 3);
+    } else {
+        memset(out + at, c, n);
+    }
+    memcpy(out + at + extra, data + at, size - at);
+    *out_size = size + extra;
+    return out;
+}
+
+/* parse(@xml) and parse(@xml + a non-ASCII comment) agree with each other,
+ * and with @want when they succeed. */
+static void
+check_stretched(const char *xml, size_t size, const CsCpuidData *want)
+{
+    static const char tail[] = "<!-- \xc3\xa9 -->";
+    g_autoptr(CsCpuidData) a = NULL;
+    g_autoptr(CsCpuidData) b = NULL;
+    g_autofree char *longer = g_malloc(size + sizeof(tail));
+
+    memcpy(longer, xml, size);
+    memcpy(longer + size, tail, sizeof(tail));
+    a = cs_cpuid_data_parse_xml(xml, size, "stretched", NULL);
+    b = cs_cpuid_data_parse_xml(longer, size + sizeof(tail) - 1, "stretched", NULL);
+    if (!a != !b || (a && (!same_data(a, b) || !same_data(a, want))))
+        abort();
+}
+
+static void
+check_long_runs(const uint8_t *data, size_t size, const CsCpuidData *want)
+{
+    guint32 h = 2166136261u;
+    size_t n;
+
+    for (size_t i = 0; i < size; i++)
+        h = (h ^ data[i]) * 16777619u;
+    n = stretch_lengths[h % 3];
+    if (h % 256 == 255)
+        n = stretch_lengths[3];
+    for (size_t i = 0; i + 3 < size; i++) {
+        /* the first hexadecimal value: leading zeros change nothing */
+        if ((data[i] == '\'' || data[i] == '"') && data[i + 1] == '0' &&
+            (data[i + 2] == 'x' || data[i + 2] == 'X') && g_ascii_isxdigit(data[i + 3])) {
+            size_t len = 0;
+            g_autofree char *xml = insert_run(data, size, i + 3, '0', n, FALSE, &len);
+
+            check_stretched(xml, len, want);
+            break;
+        }
+    }
+    for (size_t i = 0; i < size; i++) {
+        /* the first white space: longer runs of it change nothing */
+        if (data[i] == ' ' || data[i] == '\n') {
+            size_t len = 0;
+            g_autofree char *xml = insert_run(data, size, i, ' ', n, FALSE, &len);
+
+            check_stretched(xml, len, want);
+            break;
+        }
+    }
+    for (size_t i = 0; i < size; i++) {
+        /* after the root's start tag, a comment */
+        if (data[i] == '>') {
+            size_t len = 0;
+            g_autofree char *xml = insert_run(data, size, i + 1, 'c', n, TRUE, &len);
+
+            check_stretched(xml, len, want);
+            break;
+        }
+    }
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -63,6 +151,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         slow = cs_cpuid_data_parse_xml(longer, size + sizeof(tail) - 1, "slow", NULL);
         if (!slow || !same_data(cpuid, slow))
             abort();
+        check_long_runs(data, size, cpuid);
     }
     return 0;
 }
