@@ -3,7 +3,17 @@
 #include <libcpusel/cs-error.h>
 #include "error-private.h"
 
-G_DEFINE_QUARK(cs-error-quark, cs_error)
+/* Not G_DEFINE_QUARK: its unsynchronised static is a data race when the
+ * first errors happen in several threads at once (ThreadSanitizer). */
+GQuark
+cs_error_quark(void)
+{
+    static gsize quark = 0;
+
+    if (g_once_init_enter(&quark))
+        g_once_init_leave(&quark, g_quark_from_static_string("cs-error-quark"));
+    return (GQuark) quark;
+}
 
 /* TRUE when @c (a whole UTF-8 character) may appear in a message as is. */
 static gboolean
