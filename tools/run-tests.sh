@@ -1,13 +1,19 @@
 #!/bin/sh
 # Runs the test suite in each build directory given and ends with the line
-# "N passed, N failed" (skipped tests are counted apart).
+# "N passed, N failed" (skipped tests are counted apart). DIR@SUITE runs only
+# that suite of DIR, with what is already built there.
 passed=0; failed=0; skipped=0
-for dir in "$@"; do
-    echo "== meson test in $dir"
+for arg in "$@"; do
+    dir=${arg%@*}
+    only=
+    [ "$dir" != "$arg" ] && only="--no-rebuild --suite ${arg#*@}"
+    echo "== meson test in $dir${only:+ ($only)}"
     # ASan/UBSan: fail on any report, including leaks
+    # shellcheck disable=SC2086
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        meson test -C "$dir" --print-errorlogs --num-processes 2 2>&1 | tee "$dir/test-summary.txt"
+        meson test -C "$dir" $only --print-errorlogs --num-processes 2 2>&1 |
+        tee "$dir/test-summary.txt"
     ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -1)
     fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -1)
     xpass=$(sed -n 's/^Unexpected Pass: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -1)

@@ -7,12 +7,10 @@
  * definition, and so does the input with its first white space stretched
  * around the fast path's limit (4096 bytes) or past libxml2's (10,000,000
  * bytes, in one input out of 256), with and without that comment.
- * Seed corpus: tests/fuzz/corpus/cpu-def/. Built without libFuzzer
- * (CS_FUZZ_REPLAY), main() replays the files or directories it is given. */
+ * Seed corpus: tests/fuzz/corpus/cpu-def/. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdio.h>
 
 #include <libcpusel/libcpusel.h>
 
@@ -132,46 +130,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     return 0;
 }
-
-#ifdef CS_FUZZ_REPLAY
-static int
-replay_file(const char *path)
-{
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-
-    if (!g_file_get_contents(path, &buf, &len, NULL)) {
-        fprintf(stderr, "cannot read %s\n", path);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput((const uint8_t *) buf, len);
-    return 0;
-}
-
-int
-main(int argc, char **argv)
-{
-    guint n = 0;
-
-    for (int i = 1; i < argc; i++) {
-        g_autoptr(GDir) dir = g_dir_open(argv[i], 0, NULL);
-        const char *name;
-
-        if (!dir) {
-            if (replay_file(argv[i]))
-                return 1;
-            n++;
-            continue;
-        }
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *path = g_build_filename(argv[i], name, NULL);
-
-            if (replay_file(path))
-                return 1;
-            n++;
-        }
-    }
-    printf("1..1\nok 1 - replayed %u inputs\n", n);
-    return 0;
-}
-#endif
