@@ -23,6 +23,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 1
 
 sh tools/clang-builds.sh ensure || exit 1
+set --
 for t in $targets; do
     set -- "$@" "tests/fuzz-$t"
 done
