@@ -51,6 +51,8 @@ void cli_common_clear(CliCommon *common);
 /* Takes ownership of @error; prints "cpusel: message" on one line; returns
  * CPUSEL_EXIT_FAIL (CPUSEL_EXIT_USAGE for a G_OPTION_ERROR). */
 int cli_fail(GError *error);
+/* As cli_fail(), returning @code. */
+int cli_fail_with(GError *error, int code);
 /* Prints a usage error; returns CPUSEL_EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Writes @text to stdout at once. */

@@ -78,11 +78,8 @@ read_hosts(const CsCpuMap *map, CsBaselineBuilder *b, char **files, gboolean pla
 static int
 baseline_fail(GError *error)
 {
-    if (g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE)) {
-        fprintf(stderr, "cpusel: %s\n", error->message);
-        g_error_free(error);
-        return CPUSEL_EXIT_INCOMPATIBLE;
-    }
+    if (g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE))
+        return cli_fail_with(error, CPUSEL_EXIT_INCOMPATIBLE);
     return cli_fail(error);
 }
 

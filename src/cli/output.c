@@ -92,8 +92,14 @@ cli_load_cpuid_data(const char *path, GError **error)
 int
 cli_fail(GError *error)
 {
+    return cli_fail_with(error, error->domain == G_OPTION_ERROR ? CPUSEL_EXIT_USAGE :
+                                                                 CPUSEL_EXIT_FAIL);
+}
+
+int
+cli_fail_with(GError *error, int rc)
+{
     GString *line = g_string_sized_new(128);
-    int rc = error->domain == G_OPTION_ERROR ? CPUSEL_EXIT_USAGE : CPUSEL_EXIT_FAIL;
 
     /* one line whatever the message holds: line breaks become spaces,
      * other control characters '?' */

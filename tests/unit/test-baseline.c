@@ -371,6 +371,7 @@ test_plan_golden(gconstpointer p)
                                &status, &error));
     g_assert_no_error(error);
     g_assert_true(g_spawn_check_wait_status(status, &error));
+    g_assert_cmpstr(err, ==, "");
     if (g_getenv("CS_TEST_REGENERATE")) {
         g_assert_true(g_file_set_contents(golden, out, -1, &error));
         return;
