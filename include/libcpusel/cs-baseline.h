@@ -39,7 +39,11 @@ CS_EXPORT const char *cs_cpu_def_psabi_level(const CsCpuMap *map, const CsCpuDef
  * A file holds a bare <cpu>, a capabilities document (<host><cpu>), any
  * document listing <cpu> elements (libvirt's <cpuTest>), raw <cpudata> XML
  * or `cpuid -r` text (decoded as a host CPU). Each <cpu> is parsed as a host
- * CPU; only one is in memory at a time. */
+ * CPU; only one is in memory at a time. Threads: a stream is used by one
+ * thread at a time; its map may be shared and must outlive it. Regular
+ * files and pipes only (a FIFO the caller names is read as it comes, not
+ * devices or directories); XML streams at any size, raw data must fit the
+ * input size limit (cs-input.h). */
 typedef struct _CsCpuStream CsCpuStream;
 
 /* Returns: (transfer full) a reader of @path, or NULL with @error set. */
@@ -68,7 +72,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(CsCpuStream, cs_cpu_stream_free)
  * Hosts are added one by one and never kept: the builder holds the
  * intersection, the vendor, the model names and (for planning) per-bit
  * counts, so memory does not grow with the number of hosts beyond a few
- * bytes of statistics per host when planning. */
+ * bytes of statistics per host when planning. Threads: a builder is used
+ * by one thread at a time; the hosts added are only read while being added;
+ * its map may be shared and must outlive it. */
 typedef struct _CsBaselineBuilder CsBaselineBuilder;
 
 typedef enum {
@@ -119,6 +125,8 @@ typedef enum { CS_HOST_STATUSES(CS_ENUM_VALUE) CS_HOST_STATUS_LAST } CsHostStatu
 #undef CS_ENUM_VALUE
 CS_EXPORT const char *cs_host_status_to_string(CsHostStatus status);
 
+/* A fleet plan. Threads: immutable, any number may read one at once; freed
+ * by one thread when no other uses it. */
 typedef struct _CsFleetPlan CsFleetPlan;
 
 /* Computes the plan of a builder made with CS_BASELINE_BUILD_PLAN (call it

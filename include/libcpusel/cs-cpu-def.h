@@ -66,6 +66,10 @@ CS_EXPORT int cs_cpu_check_from_string(const char *s);
 CS_EXPORT int cs_cpu_fallback_from_string(const char *s);
 CS_EXPORT int cs_feature_policy_from_string(const char *s);
 
+/* A CPU definition. Threads: a const CsCpuDef may be read from many
+ * threads at once (getters, formatting, compare, encode, guest data,
+ * baseline, psABI level, copies); the setters, cs_cpu_update*() on it as
+ * the guest, cs_cpu_def_expand_features() and freeing need exclusive use. */
 typedef struct _CsCpuDef CsCpuDef;
 
 /* Returns: (transfer full) an empty definition of @type. */

@@ -1,5 +1,6 @@
 /* libcpusel: facts about this machine besides CPUID (the only hardware access
- * outside cpuid-host.c; all of it reads /proc and /sys) */
+ * outside cpuid-host.c; all of it reads /proc and /sys). Every function may
+ * be called from any thread; CsTopology is a plain value. */
 #pragma once
 
 #include <libcpusel/cs-common.h>

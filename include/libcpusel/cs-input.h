@@ -41,6 +41,7 @@ CS_EXPORT gboolean cs_input_get_max_size(guint64 *out_max, GError **error);
  * larger than the limit.
  * @out_len: (optional) receives the length, without the NUL.
  * Returns: (transfer full) the contents, or NULL with @error set. */
+/* Any thread may call it. */
 CS_EXPORT char *cs_input_read_file(const char *path, guint64 max, CsInputFlags flags,
                                    gsize *out_len, GError **error);
 
