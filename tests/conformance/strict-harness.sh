@@ -1,8 +1,8 @@
 #!/bin/sh
-# The test scripts see sanitizer failures: each one is run with the program
-# it tests wrapped so that it prints the right output and then a
-# LeakSanitizer report on stderr, once keeping its exit status and once
-# exiting 23 (as LeakSanitizer does); every script must fail both times.
+# The test scripts see sanitizer failures: each one must pass with the
+# programs it tests as they are, and fail when they are wrapped so that they
+# print the right output and then a LeakSanitizer report on stderr, once
+# keeping their exit status and once exiting 23 (as LeakSanitizer does).
 # Prints TAP; a script that skips (no reference data, no oracle) is skipped.
 #
 # usage: strict-harness.sh SOURCE_ROOT CPUSEL GUEST_BATCH DECODE_BATCH TEST_GUEST
@@ -32,55 +32,57 @@ EOF
     echo "$w"
 }
 
-n=0
-report() {  # NAME STATUS (0: the script failed as it must; 77: skipped)
-    n=$((n + 1))
-    case "$2" in
-    fail) echo "ok $n - $1 fails on a leak report" ;;
-    skip) echo "ok $n - $1 # SKIP its inputs are missing" ;;
-    *) echo "not ok $n - $1 passes with a leak report after the right output" ;;
-    esac
+# The scripts, each run with the programs given (cpusel, the guest batch,
+# the decode batch); their exit status is the function's.
+decode_conformance() {
+    sh "$root/tests/conformance/decode-conformance.sh" "$1" "$root"
 }
-
-verdict() {     # exit status of a script -> fail / skip / pass
-    case "$1" in
-    0) echo pass ;;
-    77) echo skip ;;
-    *) echo fail ;;
-    esac
-}
-
-echo "1..12"
-for flavour in keep exit23; do
-    c=$(wrap "$cpusel" "$flavour")
-    gb=$(wrap "$guest_batch" "$flavour")
-    db=$(wrap "$decode_batch" "$flavour")
-
-    sh "$root/tests/conformance/decode-conformance.sh" "$c" "$root" >"$tmp/log" 2>&1
-    report "decode-conformance.sh ($flavour)" "$(verdict $?)"
-
+oracle_guest() {
     python3 "$root/tools/diff-oracle-guest.py" --build-oracle "$shared/oracle" \
-        --reference "$shared/reference" --cpusel-batch "$gb" -n 20 >"$tmp/log" 2>&1
-    report "diff-oracle-guest.py ($flavour)" "$(verdict $?)"
-
+        --reference "$shared/reference" --cpusel-batch "$2" -n 20
+}
+oracle_decode() {
     python3 "$root/tools/diff-oracle-decode.py" --build-oracle "$shared/oracle" \
-        --reference "$shared/reference" --cpusel-batch "$db" -n 20 >"$tmp/log" 2>&1
-    report "diff-oracle-decode.py ($flavour)" "$(verdict $?)"
+        --reference "$shared/reference" --cpusel-batch "$3" -n 20
+}
+oracle_baseline() {
+    python3 "$root/tools/diff-oracle-baseline.py" --cpusel "$1" --sets 4 --seed 11
+}
+golden() {  # the golden runner fails when a case is "not ok"
+    out=$(sh "$root/tests/cli/run-golden.sh" "$1" "$root/tests" generic 2>&1)
+    echo "$out"
+    ! echo "$out" | grep -q '^not ok'
+}
+unit_cli() {    # a unit test that runs the cpusel command
+    CPUSEL=$1 G_TEST_SRCDIR=$root/tests "$test_guest" -p /guest/golden/cli-compare.json
+}
 
-    python3 "$root/tools/diff-oracle-baseline.py" --cpusel "$c" --sets 4 --seed 11 \
-        >"$tmp/log" 2>&1
-    report "diff-oracle-baseline.py ($flavour)" "$(verdict $?)"
-
-    # the golden runner: some case must be "not ok"
-    if sh "$root/tests/cli/run-golden.sh" "$c" "$root/tests" generic 2>&1 |
-       grep -q '^not ok'; then
-        report "run-golden.sh ($flavour)" fail
-    else
-        report "run-golden.sh ($flavour)" pass
+set -- decode_conformance oracle_guest oracle_decode oracle_baseline golden unit_cli
+echo "1..$#"
+n=0
+for script in "$@"; do
+    n=$((n + 1))
+    "$script" "$cpusel" "$guest_batch" "$decode_batch" >"$tmp/log" 2>&1
+    rc=$?
+    if [ "$rc" -eq 77 ]; then
+        echo "ok $n - $script # SKIP its inputs are missing"
+        continue
     fi
-
-    # a unit test that runs the cpusel command
-    CPUSEL=$c G_TEST_SRCDIR=$root/tests "$test_guest" -p /guest/golden/cli-compare.json \
-        >"$tmp/log" 2>&1
-    report "test-guest cli-compare.json ($flavour)" "$(verdict $?)"
+    if [ "$rc" -ne 0 ]; then
+        echo "not ok $n - $script fails without a leak report (exit $rc)"
+        sed 's/^/# /' "$tmp/log" | tail -5
+        continue
+    fi
+    problem=
+    for flavour in keep exit23; do
+        if "$script" "$(wrap "$cpusel" "$flavour")" "$(wrap "$guest_batch" "$flavour")" \
+               "$(wrap "$decode_batch" "$flavour")" >"$tmp/log" 2>&1; then
+            problem="$problem passes with a leak report after the right output ($flavour)"
+        fi
+    done
+    if [ -n "$problem" ]; then
+        echo "not ok $n - $script$problem"
+    else
+        echo "ok $n - $script passes, and fails on a leak report (exit status kept or 23)"
+    fi
 done
