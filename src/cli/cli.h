@@ -53,7 +53,13 @@ void cli_common_clear(CliCommon *common);
 int cli_fail(GError *error);
 /* As cli_fail(), returning @code. */
 int cli_fail_with(GError *error, int code);
-/* Prints a usage error; returns CPUSEL_EXIT_USAGE. */
+/* Prints "PREFIX: MSG" on one line on stderr (line breaks and control
+ * characters in @msg do not get through). */
+void cli_error(const char *prefix, const char *msg);
+/* Returns: (transfer full) a value from the command line for a message:
+ * control characters escaped, cut after 64 characters ("..."). */
+char *cli_shown(const char *value);
+/* Prints a usage error, on one line; returns CPUSEL_EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Writes @text to stdout at once. */
 int cli_print(const char *text);

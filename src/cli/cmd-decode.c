@@ -100,8 +100,10 @@ cmd_decode(int argc, char **argv)
         return cli_usage("decode", "expected exactly one FILE");
     }
     if (fallback && (fb = cs_cpu_fallback_from_string(fallback)) < 0) {
+        g_autofree char *shown = cli_shown(fallback);
+
         cli_common_clear(&common);
-        return cli_usage("decode", "invalid --fallback '%s' (allow or forbid)", fallback);
+        return cli_usage("decode", "invalid --fallback '%s' (allow or forbid)", shown);
     }
     if (models)
         allowed = g_strsplit(models, ",", -1);

@@ -25,8 +25,11 @@ cmd_dump(int argc, char **argv)
         return CPUSEL_EXIT_USAGE;
     }
     cli_common_clear(&common);
-    if (argc != 1)
-        return cli_usage("dump", "unexpected argument '%s'", argv[1]);
+    if (argc != 1) {
+        g_autofree char *shown = cli_shown(argv[1]);
+
+        return cli_usage("dump", "unexpected argument '%s'", shown);
+    }
     if (from) {
         g_autofree char *buf = NULL;
         gsize len = 0;

@@ -185,8 +185,10 @@ cmd_encode(int argc, char **argv)
         return rc;
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "xen") != 0 &&
         strcmp(format, "vmware") != 0) {
+        g_autofree char *shown = cli_shown(format);
+
         cli_common_clear(&common);
-        return cli_usage("encode", "unknown format '%s' (xml, xen or vmware)", format);
+        return cli_usage("encode", "unknown format '%s' (xml, xen or vmware)", shown);
     }
     if (!(map = cli_load_map(&common, &error)) ||
         !(def = cli_load_cpu(map, argv[1], &error)) ||

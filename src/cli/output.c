@@ -22,7 +22,7 @@ cli_parse(GOptionContext *ctx, int *argc, char ***argv)
     g_autoptr(GError) error = NULL;
 
     if (!g_option_context_parse(ctx, argc, argv, &error)) {
-        fprintf(stderr, "cpusel: %s\n", error->message);
+        cli_error("cpusel", error->message);
         return FALSE;
     }
     return TRUE;
@@ -96,14 +96,14 @@ cli_fail(GError *error)
                                                                  CPUSEL_EXIT_FAIL);
 }
 
-int
-cli_fail_with(GError *error, int rc)
+/* Returns: (transfer full) @msg on one line: line breaks become spaces,
+ * other control characters '?', at most MESSAGE_MAX bytes. */
+static char *
+one_line(const char *msg)
 {
     GString *line = g_string_sized_new(128);
 
-    /* one line whatever the message holds: line breaks become spaces,
-     * other control characters '?' */
-    for (const char *p = error->message; *p && line->len < MESSAGE_MAX; p++) {
+    for (const char *p = msg; *p && line->len < MESSAGE_MAX; p++) {
         guchar c = (guchar) *p;
 
         if (c == '\n' || c == '\r') {
@@ -113,7 +113,7 @@ cli_fail_with(GError *error, int rc)
             g_string_append_c(line, c < 0x20 || c == 0x7f ? '?' : (char) c);
         }
     }
-    if (error->message[0] && line->len >= MESSAGE_MAX) {
+    if (line->len >= MESSAGE_MAX) {
         /* do not end inside a UTF-8 sequence */
         while (line->len && ((guchar) line->str[line->len - 1] & 0xc0) == 0x80)
             g_string_truncate(line, line->len - 1);
@@ -123,8 +123,50 @@ cli_fail_with(GError *error, int rc)
     }
     while (line->len && line->str[line->len - 1] == ' ')
         g_string_truncate(line, line->len - 1);
-    fprintf(stderr, "cpusel: %s\n", line->str);
-    g_string_free(line, TRUE);
+    return g_string_free(line, FALSE);
+}
+
+void
+cli_error(const char *prefix, const char *msg)
+{
+    g_autofree char *line = one_line(msg);
+
+    fprintf(stderr, "%s: %s\n", prefix, line);
+}
+
+char *
+cli_shown(const char *value)
+{
+    GString *s = g_string_new(NULL);
+    guint n = 0;
+
+    for (const char *p = value; *p; p = g_utf8_next_char(p), n++) {
+        if (n == 64) {
+            g_string_append(s, "...");
+            break;
+        }
+        if (*p == '\n')
+            g_string_append(s, "\\n");
+        else if (*p == '\t')
+            g_string_append(s, "\\t");
+        else if (*p == '\r')
+            g_string_append(s, "\\r");
+        else if (*p == '\\')
+            g_string_append(s, "\\\\");
+        else if ((guchar) *p < 0x20 || *p == 0x7f)
+            g_string_append_printf(s, "\\x%02x", (guchar) *p);
+        else
+            g_string_append_len(s, p, g_utf8_next_char(p) - p);
+        if (!g_utf8_validate(p, g_utf8_next_char(p) - p, NULL))
+            break;
+    }
+    return g_string_free(s, FALSE);
+}
+
+int
+cli_fail_with(GError *error, int rc)
+{
+    cli_error("cpusel", error->message);
     g_error_free(error);
     return rc;
 }
@@ -134,11 +176,14 @@ cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
+    g_autofree char *prefix = g_strdup_printf("cpusel %s", cmd);
+    g_autofree char *full = NULL;
 
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "cpusel %s: %s; see 'cpusel %s --help'\n", cmd, msg, cmd);
+    full = g_strdup_printf("%s; see 'cpusel %s --help'", msg, cmd);
+    cli_error(prefix, full);
     return CPUSEL_EXIT_USAGE;
 }
 

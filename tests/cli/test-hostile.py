@@ -298,6 +298,12 @@ def cases(tmp):
     # usage errors are one line too
     case('no command', [], rc=2)
     case('decode without a file', ['decode'], rc=2)
+    case('a line break in an option value', ['decode', '--fallback', 'al\nlow', DUMP], rc=2,
+         err="'al\\nlow'")
+    case('a line break in a command name', ['dec\node'], rc=2, err="'dec\\node'")
+    case('a line break in an option name', ['decode', '--bo\ngus', DUMP], rc=2)
+    case('a long option value is cut', ['encode', '--format', 'x' * 5000, GUEST], rc=2,
+         err="'" + 'x' * 64 + "...'")
 
 
 if __name__ == '__main__':
