@@ -2,12 +2,22 @@
 # cpusel: thin wrapper over meson + ninja.
 #   make          build build/cpusel, build/cpusel-bench and the library
 #   make run      install missing build dependencies (as root), build, decode this host
-#   make check    same setup, then the whole test suite (plain and ASan+UBSan builds)
+#   make check    same setup, then the whole test suite (plain and ASan+UBSan builds,
+#                 and with clang, when installed, a clang ASan+UBSan build and the
+#                 ThreadSanitizer test)
+#   make fuzz     every parser's libFuzzer target for FUZZ_SECONDS (60) each; installs
+#                 clang if missing (as root); fails on any finding
+#   make tsan     the thread test under ThreadSanitizer (installs clang if missing)
+#   make fuzz-coverage   line coverage of each parser by its fuzz corpus
 #   make install  build and install under PREFIX (default /usr/local), staged
 #                 under DESTDIR when given: make install PREFIX=/usr DESTDIR=/tmp/x
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+TSAN_BUILD ?= build-tsan
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= cpuid-r cpudata-xml cpu-map cpu-def cpu-stream qmp
 MESON      ?= meson
 NINJA      ?= ninja
 PREFIX     ?= /usr/local
@@ -19,7 +29,7 @@ BUILD_DEPS = meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libxml2-d
 # library the test oracle runs; valgrind checks for leaks.
 TEST_DEPS  = libvirt0 libxml2-dev valgrind
 
-.PHONY: all run check install deps test-deps clean
+.PHONY: all run check install deps test-deps clean fuzz fuzz-coverage tsan
 
 all: $(BUILD)/build.ninja
 	$(NINJA) -C $(BUILD)
@@ -48,7 +58,20 @@ check: test-deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory $(ASAN_BUILD)/build.ninja
 	$(NINJA) -C $(ASAN_BUILD)
-	@sh tools/run-tests.sh $(BUILD) $(ASAN_BUILD)
+	@clang_builds=$$(sh tools/clang-builds.sh check $(FUZZ_BUILD) $(TSAN_BUILD)) || exit 1; \
+	 sh tools/run-tests.sh $(BUILD) $(ASAN_BUILD) $$clang_builds
+
+fuzz: deps
+	@sh tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-coverage: deps
+	@sh tools/clang-builds.sh ensure
+	@sh tools/fuzz-coverage.sh
+
+tsan: deps
+	@sh tools/clang-builds.sh ensure
+	@sh tools/clang-builds.sh tsan $(TSAN_BUILD)
+	@sh tools/run-tests.sh $(TSAN_BUILD)@threads
 
 # The build directory is set up (or reconfigured) for PREFIX, then meson
 # installs: PREFIX/bin/cpusel, the library (libcpusel.so.0) in meson's libdir
@@ -63,4 +86,4 @@ install:
 	$(MESON) install -C $(BUILD) $(if $(DESTDIR),--destdir "$(abspath $(DESTDIR))")
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) $(TSAN_BUILD) build-cov

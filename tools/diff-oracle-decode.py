@@ -272,8 +272,12 @@ def run(args, lvcpu, dumps, tmp):
     map_args = [] if cpusel_map == 'builtin' else ['--cpu-map', cpusel_map]
     ours = subprocess.run([args.cpusel_batch] + map_args + [cmds],
                           capture_output=True, text=True)
-    if oracle.returncode != 0 or ours.returncode != 0:
-        print('a batch run failed:', oracle.stderr[-500:], ours.stderr[-500:])
+    # cpusel's batch must exit 0 and print only its count on stderr (a
+    # sanitizer report after the right records is a failure)
+    if (oracle.returncode != 0 or ours.returncode != 0 or
+            ours.stderr != '%d cases\n' % len(lines)):
+        print('a batch run failed (exit %d, %d):' % (oracle.returncode, ours.returncode),
+              oracle.stderr[-500:], ours.stderr[-500:])
         return 1
     if args.keep:
         with open(os.path.join(work, 'oracle.out'), 'w') as f:

@@ -2,15 +2,21 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs the test suite in each build directory given, then says what was
 # skipped, why and how to enable it (tools/skip-report.py, from meson's
-# test logs), and ends with the line "N passed, N failed".
+# test logs), and ends with the line "N passed, N failed". DIR@SUITE runs
+# only that suite of DIR, with what is already built there.
 here=$(dirname "$0")
 passed=0; failed=0; skipped=0
-for dir in "$@"; do
-    echo "== meson test in $dir"
+for arg in "$@"; do
+    dir=${arg%@*}
+    only=
+    [ "$dir" != "$arg" ] && only="--no-rebuild --suite ${arg#*@}"
+    echo "== meson test in $dir${only:+ ($only)}"
     # ASan/UBSan: fail on any report, including leaks
+    # shellcheck disable=SC2086
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-        meson test -C "$dir" --print-errorlogs --num-processes 2 2>&1 | tee "$dir/test-summary.txt"
+        meson test -C "$dir" $only --print-errorlogs --num-processes 2 2>&1 |
+        tee "$dir/test-summary.txt"
     ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -1)
     fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -1)
     xpass=$(sed -n 's/^Unexpected Pass: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -1)
@@ -25,7 +31,10 @@ for dir in "$@"; do
     failed=$((failed + ${fail:-0} + ${xpass:-0} + ${tout:-0}))
     skipped=$((skipped + ${skip:-0}))
 done
-python3 "$here/skip-report.py" "$@"
+dirs=
+for arg in "$@"; do dirs="$dirs ${arg%@*}"; done
+# shellcheck disable=SC2086
+python3 "$here/skip-report.py" $dirs
 if [ "$skipped" -eq 0 ]; then
     echo "0 tests skipped"
 else

@@ -30,7 +30,9 @@ CS_EXPORT CsCpuDef *cs_cpu_baseline(const CsCpuMap *map, const CsCpuDef *const *
  * Hosts are added one by one and never kept: the builder holds the
  * intersection, the vendor, the model names and (for planning) per-bit
  * counts, so memory does not grow with the number of hosts beyond a few
- * bytes of statistics per host when planning. */
+ * bytes of statistics per host when planning. Threads: a builder is used
+ * by one thread at a time; the hosts added are only read while being added;
+ * its map may be shared and must outlive it. */
 typedef struct _CsBaselineBuilder CsBaselineBuilder;
 
 typedef enum {

@@ -67,6 +67,10 @@ CS_EXPORT int cs_cpu_check_from_string(const char *s);
 CS_EXPORT int cs_cpu_fallback_from_string(const char *s);
 CS_EXPORT int cs_feature_policy_from_string(const char *s);
 
+/* A CPU definition. Threads: a const CsCpuDef may be read from many
+ * threads at once (getters, formatting, compare, encode, guest data,
+ * baseline, psABI level, copies); the setters, cs_cpu_update*() on it as
+ * the guest, cs_cpu_def_expand_features() and freeing need exclusive use. */
 typedef struct _CsCpuDef CsCpuDef;
 
 /* Returns: (transfer full) an empty definition of @type. */
@@ -125,7 +129,8 @@ typedef enum {
  * Returns: (transfer full) the definition, or NULL with @error set. */
 CS_EXPORT CsCpuDef *cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source,
                                          CsParseType type, GError **error);
-/* Returns: (transfer full) as cs_cpu_def_parse_xml() on the file's contents. */
+/* Returns: (transfer full) as cs_cpu_def_parse_xml() on the contents of
+ * @path, a regular file within the input size limit (cs-input.h). */
 CS_EXPORT CsCpuDef *cs_cpu_def_load_file(const char *path, CsParseType type,
                                          GError **error);
 

@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-/* An immutable, refcounted CPU map. Safe to read from many threads. */
+/* An immutable, refcounted CPU map. Threads: any number may read one at
+ * once and ref/unref it (atomic); the last unref frees it. */
 typedef struct _CsCpuMap CsCpuMap;
 
 /* Returns: (transfer full) the map compiled into the library. Never fails. */

@@ -11,7 +11,11 @@ G_BEGIN_DECLS
 /* A file holds a bare <cpu>, a capabilities document (<host><cpu>), any
  * document listing <cpu> elements (libvirt's <cpuTest>), raw <cpudata> XML
  * or `cpuid -r` text (decoded as a host CPU). Each <cpu> is parsed as a host
- * CPU; only one is in memory at a time. */
+ * CPU; only one is in memory at a time. Threads: a stream is used by one
+ * thread at a time; its map may be shared and must outlive it. Regular
+ * files and pipes only (a FIFO the caller names is read as it comes, not
+ * devices or directories); XML streams at any size, raw data must fit the
+ * input size limit (cs-input.h). */
 typedef struct _CsCpuStream CsCpuStream;
 
 /* Returns: (transfer full) a reader of @path, or NULL with @error set. */

@@ -6,7 +6,8 @@
 
 G_BEGIN_DECLS
 
-/* One CPUID leaf: the inputs (eax_in, ecx_in) and the four output registers. */
+/* One CPUID leaf: the inputs (eax_in, ecx_in) and the four output registers
+ * (a plain value, as CsMsr). */
 typedef struct {
     guint32 eax_in;
     guint32 ecx_in;
@@ -24,7 +25,11 @@ typedef struct {
 } CsMsr;
 
 /* Raw CPU data: CPUID leaves keyed by (eax_in, ecx_in) and MSRs keyed by
- * index, both kept sorted. Adding an existing key ORs the bits in. */
+ * index, both kept sorted. Adding an existing key ORs the bits in.
+ * Threads: a const CsCpuidData may be read from many threads at once (the
+ * getters, formatting, the set tests, decoding, and as @other of the set
+ * operations); adding to it, the in-place set operations on it and freeing
+ * it need exclusive use. */
 typedef struct _CsCpuidData CsCpuidData;
 
 /* Returns: (transfer full) an empty data set. */
@@ -66,20 +71,21 @@ CS_EXPORT CsCpuidData *cs_cpuid_data_parse_xml(const char *xml, gsize len,
                                                const char *source, GError **error);
 CS_EXPORT CsCpuidData *cs_cpuid_data_parse_cpuid_r(const char *text, gsize len,
                                                    const char *source, GError **error);
-/* Reads a file holding <cpudata> XML or `cpuid -r` text (detected).
+/* Parses <cpudata> XML or `cpuid -r` text, whichever @buf holds (XML
+ * starts with '<' after white space); text of any other kind is refused as
+ * a whole, naming the forms cpusel reads. @source names the input in errors.
  * Returns: (transfer full) the data, or NULL with @error set. */
-/* Parses raw data in either form (<cpudata> XML or `cpuid -r` text), told
- * apart by its first characters; text of any other kind is refused as a
- * whole, naming the forms cpusel reads. @source names the input in errors.
+CS_EXPORT CsCpuidData *cs_cpuid_data_parse(const char *buf, gsize len,
+                                           const char *source, GError **error);
+/* Reads a file holding <cpudata> XML or `cpuid -r` text (detected), a
+ * regular file within the input size limit (cs-input.h).
  * Returns: (transfer full) the data, or NULL with @error set. */
-CS_EXPORT CsCpuidData *cs_cpuid_data_parse(const char *buf, gsize len, const char *source,
-                                           GError **error);
 CS_EXPORT CsCpuidData *cs_cpuid_data_load_file(const char *path, GError **error);
 
 /* Returns: (transfer full) libvirt's <cpudata arch='x86'> text. */
 CS_EXPORT char *cs_cpuid_data_format_xml(const CsCpuidData *data);
 
-/* Reads this machine's CPUID (and MSR 0x10a when readable).
+/* Reads this machine's CPUID (and MSR 0x10a when readable); from any thread.
  * Returns: (transfer full) the data, or NULL with @error set (not x86). */
 CS_EXPORT CsCpuidData *cs_cpuid_data_new_from_host(GError **error);
 

@@ -19,6 +19,7 @@ typedef enum {
     CS_ERROR_UNSUPPORTED,   /* operation not supported for the arch */
     CS_ERROR_NO_MODEL,      /* no CPU model fits the data */
     CS_ERROR_INCOMPATIBLE,  /* operation refused: CPUs are incompatible */
+    CS_ERROR_TOO_LARGE,     /* an input over the size limit (cs-input.h) */
 } CsErrorCode;
 
 CS_EXPORT GQuark cs_error_quark(void);

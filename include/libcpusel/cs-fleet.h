@@ -20,6 +20,8 @@ typedef enum { CS_HOST_STATUSES(CS_ENUM_VALUE) CS_HOST_STATUS_LAST } CsHostStatu
 #undef CS_ENUM_VALUE
 CS_EXPORT const char *cs_host_status_to_string(CsHostStatus status);
 
+/* A fleet plan. Threads: immutable, any number may read one at once; freed
+ * by one thread when no other uses it. */
 typedef struct _CsFleetPlan CsFleetPlan;
 
 /* Computes the plan of a builder made with CS_BASELINE_BUILD_PLAN (call it

@@ -53,7 +53,8 @@ typedef enum {
 } CsCompareFlags;
 
 /* The outcome of a comparison: the result and, for an incompatible guest,
- * why and which features (in map order). */
+ * why and which features (in map order). Threads: immutable, any number
+ * may read one at once; freed by one thread when no other uses it. */
 typedef struct _CsCompareReport CsCompareReport;
 CS_EXPORT void cs_compare_report_free(CsCompareReport *report);
 CS_EXPORT CsCompareResult cs_compare_report_get_result(const CsCompareReport *report);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libcpusel: facts about this machine besides CPUID (the only hardware access
- * outside cpuid-host.c; all of it reads /proc and /sys) */
+ * outside cpuid-host.c; all of it reads /proc and /sys). Every function may
+ * be called from any thread; CsTopology is a plain value. */
 #pragma once
 
 #include <libcpusel/cs-common.h>

@@ -33,7 +33,9 @@ typedef enum { CS_CANDIDATE_STATUSES(CS_ENUM_VALUE) CS_CANDIDATE_LAST } CsCandid
 #undef CS_ENUM_VALUE
 CS_EXPORT const char *cs_candidate_status_to_string(CsCandidateStatus s);
 
-/* Why decoding chose its model: one entry per map model, newest first. */
+/* Why decoding chose its model: one entry per map model, newest first.
+ * Threads: immutable, any number may read one at once; freed by one thread
+ * when no other uses it. */
 typedef struct _CsDecodeReport CsDecodeReport;
 CS_EXPORT void cs_decode_report_free(CsDecodeReport *report);
 CS_EXPORT guint cs_decode_report_get_n(const CsDecodeReport *report);

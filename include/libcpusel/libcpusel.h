@@ -4,6 +4,7 @@
 
 #include <libcpusel/cs-common.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include <libcpusel/cs-cpuid.h>
 #include <libcpusel/cs-cpu-map.h>
 #include <libcpusel/cs-cpu-def.h>

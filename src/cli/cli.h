@@ -42,8 +42,18 @@ gboolean cli_parse(GOptionContext *ctx, int *argc, char ***argv);
 const char *cli_system_map_dir(void);
 /* Returns: (transfer full) the map --cpu-map names (a directory, or
  * 'system' for the installed libvirt's, an error when there is none), or
- * the built-in one. */
+ * the built-in one. An empty --cpu-map is a usage error (G_OPTION_ERROR:
+ * cli_fail() exits 2). */
 CsCpuMap *cli_load_map(const CliCommon *common, GError **error);
+/* Reads an input file named on the command line: "-" is standard input,
+ * pipes are read, anything else must be a regular file; all within the
+ * input size limit (CPUSEL_MAX_INPUT). @out_source: how messages name it.
+ * Returns: (transfer full) the contents, or NULL with @error set. */
+char *cli_read_input(const char *path, gsize *out_len, const char **out_source,
+                     GError **error);
+/* Returns: (transfer full) the raw data (<cpudata> XML or `cpuid -r` text)
+ * of the input @path (as cli_read_input()), or NULL with @error set. */
+CsCpuidData *cli_load_cpuid_data(const char *path, GError **error);
 void cli_common_clear(CliCommon *common);
 
 /* Checks a model list a user gave with @option: the first name (model or
@@ -51,9 +61,18 @@ void cli_common_clear(CliCommon *common);
  * nearest known names; decoding then ignores it. Returns: TRUE. */
 gboolean cli_check_models(const CsCpuMap *map, const char *cmd, const char *option,
                           char *const *entries);
-/* Takes ownership of @error; prints "cpusel: message"; returns CPUSEL_EXIT_FAIL. */
+/* Takes ownership of @error; prints "cpusel: message" on one line; returns
+ * CPUSEL_EXIT_FAIL (CPUSEL_EXIT_USAGE for a G_OPTION_ERROR). */
 int cli_fail(GError *error);
-/* Prints a usage error; returns CPUSEL_EXIT_USAGE. */
+/* As cli_fail(), returning @code. */
+int cli_fail_with(GError *error, int code);
+/* Prints "PREFIX: MSG" on one line on stderr (line breaks and control
+ * characters in @msg do not get through). */
+void cli_error(const char *prefix, const char *msg);
+/* Returns: (transfer full) a value from the command line for a message:
+ * control characters escaped, cut after 64 characters ("..."). */
+char *cli_shown(const char *value);
+/* Prints a usage error, on one line; returns CPUSEL_EXIT_USAGE. */
 int cli_usage(const char *cmd, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Writes @text to stdout at once. */
 int cli_print(const char *text);

@@ -76,7 +76,9 @@ read_hosts(const CsCpuMap *map, CsBaselineBuilder *b, char **args, gboolean plan
         GError *local = NULL;
 
         prog.file = file;
-        if (!(s = cs_cpu_stream_open_file(map, file, &local))) {
+        /* "-": standard input (a pipe or a file) */
+        if (!(s = cs_cpu_stream_open_file(map, strcmp(file, "-") == 0 ? "/dev/stdin" : file,
+                                          &local))) {
             if (plan)
                 cs_baseline_builder_add_error(b, name ? name : file, local);
             else
@@ -94,11 +96,8 @@ read_hosts(const CsCpuMap *map, CsBaselineBuilder *b, char **args, gboolean plan
 static int
 baseline_fail(GError *error)
 {
-    if (g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE)) {
-        fprintf(stderr, "cpusel: %s\n", error->message);
-        g_error_free(error);
-        return CPUSEL_EXIT_INCOMPATIBLE;
-    }
+    if (g_error_matches(error, CS_ERROR, CS_ERROR_INCOMPATIBLE))
+        return cli_fail_with(error, CPUSEL_EXIT_INCOMPATIBLE);
     return cli_fail(error);
 }
 

@@ -9,16 +9,12 @@ cli_load_cpu(const CsCpuMap *map, const char *path, GError **error)
 {
     g_autofree char *xml = NULL;
     gsize len = 0;
-    GError *local = NULL;
     const char *start;
+    const char *source = NULL;
     gboolean is_xml;
 
-    if (!g_file_get_contents(path, &xml, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
-                    local->message);
-        g_error_free(local);
+    if (!(xml = cli_read_input(path, &len, &source, error)))
         return NULL;
-    }
     /* a raw dump where a CPU is expected (<cpudata> XML, or the text of
      * `cpuid -r`): decode it as the host CPU */
     start = g_str_has_prefix(xml, "\xef\xbb\xbf") ? xml + 3 : xml;
@@ -26,13 +22,13 @@ cli_load_cpu(const CsCpuMap *map, const char *path, GError **error)
 
     if ((strstr(xml, "<cpudata") && !strstr(xml, "<cpu>") && !strstr(xml, "<cpu ")) ||
         !is_xml) {
-        g_autoptr(CsCpuidData) data = cs_cpuid_data_parse(xml, len, path, error);
+        g_autoptr(CsCpuidData) data = cs_cpuid_data_parse(xml, len, source, error);
 
         if (!data)
             return NULL;
         return cs_cpu_decode(map, data, CS_DECODE_HOST, error);
     }
-    return cs_cpu_def_parse_xml(xml, len, path, CS_PARSE_AUTO, error);
+    return cs_cpu_def_parse_xml(xml, len, source, CS_PARSE_AUTO, error);
 }
 
 int

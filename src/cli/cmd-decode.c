@@ -125,8 +125,10 @@ cmd_decode(int argc, char **argv)
         return cli_usage("decode", "expected exactly one FILE");
     }
     if (fallback && (fb = cs_cpu_fallback_from_string(fallback)) < 0) {
+        g_autofree char *shown = cli_shown(fallback);
+
         cli_common_clear(&common);
-        return cli_usage("decode", "invalid --fallback '%s' (allow or forbid)", fallback);
+        return cli_usage("decode", "invalid --fallback '%s' (allow or forbid)", shown);
     }
     if (models && qmp) {
         cli_common_clear(&common);
@@ -156,7 +158,7 @@ cmd_decode(int argc, char **argv)
     cs_decode_options_set_fallback(opts, fb);
     cs_decode_options_set_report(opts, explain ? &report : NULL);
     if (!cli_allowed_models(map, models, qmp, &allowed, &error) ||
-        !(data = cs_cpuid_data_load_file(argv[1], &error)) ||
+        !(data = cli_load_cpuid_data(argv[1], &error)) ||
         !(def = decode_allowed(map, data, opts, allowed, &error))) {
         cli_common_clear(&common);
         return cli_fail(error);

@@ -30,8 +30,11 @@ cmd_dump(int argc, char **argv)
         return CPUSEL_EXIT_USAGE;
     }
     cli_common_clear(&common);
-    if (argc != 1)
-        return cli_usage("dump", "unexpected argument '%s'", argv[1]);
+    if (argc != 1) {
+        g_autofree char *shown = cli_shown(argv[1]);
+
+        return cli_usage("dump", "unexpected argument '%s'", shown);
+    }
     if (from && kvm)
         return cli_usage("dump", "--kvm and --from-cpuid-r exclude each other");
     if (kvm) {
@@ -39,11 +42,11 @@ cmd_dump(int argc, char **argv)
     } else if (from) {
         g_autofree char *buf = NULL;
         gsize len = 0;
-        g_autoptr(GError) local = NULL;
+        const char *source = NULL;
 
-        if (!g_file_get_contents(from, &buf, &len, &local))
-            return cli_fail(g_error_new(CS_ERROR, CS_ERROR_IO, "%s", local->message));
-        data = cs_cpuid_data_parse_cpuid_r(buf, len, from, &error);
+        if (!(buf = cli_read_input(from, &len, &source, &error)))
+            return cli_fail(error);
+        data = cs_cpuid_data_parse_cpuid_r(buf, len, source, &error);
     } else {
         data = cs_cpuid_data_new_from_host(&error);
     }

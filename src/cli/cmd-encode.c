@@ -257,9 +257,11 @@ cmd_encode(int argc, char **argv)
         return rc;
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "xen") != 0 &&
         strcmp(format, "vmware") != 0 && strcmp(format, "sections") != 0) {
+        g_autofree char *shown = cli_shown(format);
+
         cli_common_clear(&common);
         return cli_usage("encode", "unknown format '%s' (xml, xen, vmware or sections)",
-                         format);
+                         shown);
     }
     mask_format = format && (strcmp(format, "xen") == 0 || strcmp(format, "vmware") == 0);
     if (common.json && format && strcmp(format, "sections") == 0) {

@@ -106,8 +106,10 @@ cmd_guest(int argc, char **argv)
     }
     if (format && strcmp(format, "xml") != 0 && strcmp(format, "qemu") != 0 &&
         strcmp(format, "json") != 0) {
+        g_autofree char *shown = cli_shown(format);
+
         cli_common_clear(&common);
-        return cli_usage("guest", "unknown format '%s' (xml, qemu or json)", format);
+        return cli_usage("guest", "unknown format '%s' (xml, qemu or json)", shown);
     }
     if (common.json && !format)
         format = g_strdup("json");

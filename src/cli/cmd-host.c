@@ -61,15 +61,11 @@ generic_host(const char *arch, const char *cpuinfo_path, GError **error)
     g_auto(GStrv) features = NULL;
     g_autofree char *text = NULL;
     g_autofree char *model = NULL;
-    GError *local = NULL;
     const char *path = cpuinfo_path ? cpuinfo_path : "/proc/cpuinfo";
+    const char *source = NULL;
 
-    if (!g_file_get_contents(path, &text, NULL, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
-                    local->message);
-        g_error_free(local);
+    if (!(text = cli_read_input(path, NULL, &source, error)))
         return NULL;
-    }
     if (!(features = cs_host_parse_cpuinfo_features(text, error)))
         return NULL;
     cs_cpu_def_set_arch(def, arch);

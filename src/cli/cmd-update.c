@@ -29,10 +29,11 @@ cmd_update(int argc, char **argv)
     if ((rc = cli_setup(ctx, entries, &common, &argc, &argv, "update", 2, "expected HOST and GUEST")) >= 0)
         return rc;
     if (removed && (removed_policy = cs_feature_policy_from_string(removed)) < 0) {
-        fprintf(stderr, "cpusel update: invalid --removed-policy '%s' (expected force, "
-                "require, optional, disable or forbid)\n", removed);
+        g_autofree char *shown = cli_shown(removed);
+
         cli_common_clear(&common);
-        return 2;
+        return cli_usage("update", "invalid --removed-policy '%s' (expected force, "
+                         "require, optional, disable or forbid)", shown);
     }
     if (!(map = cli_load_map(&common, &error)) ||
         !(host = cli_load_cpu(map, argv[1], &error)) ||

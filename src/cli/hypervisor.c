@@ -9,7 +9,7 @@ cli_host_data(gboolean kvm, const char *dump, gboolean host, GError **error)
     if (kvm)
         return cs_cpuid_data_new_from_kvm(error);
     if (dump)
-        return cs_cpuid_data_load_file(dump, error);
+        return cli_load_cpuid_data(dump, error);
     if (host)
         return cs_cpuid_data_new_from_host(error);
     g_set_error(error, CS_ERROR, CS_ERROR_INVALID, "no host data given");

@@ -129,7 +129,7 @@ main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     if (argc < 2) {
-        print_help(stderr);
+        fprintf(stderr, "cpusel: no command given ('cpusel --help' lists them)\n");
         return CPUSEL_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -143,6 +143,12 @@ main(int argc, char **argv)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "cpusel: unknown command '%s'; 'cpusel --help' lists them\n", argv[1]);
+    {
+        g_autofree char *shown = cli_shown(argv[1]);
+        g_autofree char *msg = g_strdup_printf("unknown command '%s'; 'cpusel --help' "
+                                               "lists them", shown);
+
+        cli_error("cpusel", msg);
+    }
     return CPUSEL_EXIT_USAGE;
 }

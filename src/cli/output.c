@@ -24,7 +24,7 @@ cli_parse(GOptionContext *ctx, int *argc, char ***argv)
     g_autoptr(GError) error = NULL;
 
     if (!g_option_context_parse(ctx, argc, argv, &error)) {
-        fprintf(stderr, "cpusel: %s\n", error->message);
+        cli_error("cpusel", error->message);
         return FALSE;
     }
     return TRUE;
@@ -66,6 +66,11 @@ cli_system_map_dir(void)
 CsCpuMap *
 cli_load_map(const CliCommon *common, GError **error)
 {
+    if (common->cpu_map && !*common->cpu_map) {
+        g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                    "--cpu-map needs a directory name");
+        return NULL;
+    }
     if (common->cpu_map && strcmp(common->cpu_map, "system") == 0) {
         const char *dir = cli_system_map_dir();
         g_autofree char *index = g_build_filename(dir, "index.xml", NULL);
@@ -84,12 +89,109 @@ cli_load_map(const CliCommon *common, GError **error)
     return cs_cpu_map_new_builtin();
 }
 
+char *
+cli_read_input(const char *path, gsize *out_len, const char **out_source, GError **error)
+{
+    *out_source = strcmp(path, "-") == 0 ? "(standard input)" : path;
+    return cs_input_read_file(path, 0, CS_INPUT_ALLOW_PIPE | CS_INPUT_DASH_IS_STDIN,
+                              out_len, error);
+}
+
+CsCpuidData *
+cli_load_cpuid_data(const char *path, GError **error)
+{
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+    const char *source = NULL;
+
+    if (!(buf = cli_read_input(path, &len, &source, error)))
+        return NULL;
+    return cs_cpuid_data_parse(buf, len, source, error);
+}
+
+/* Most bytes of a message printed; the library keeps its own far shorter. */
+#define MESSAGE_MAX 4096
+
 int
 cli_fail(GError *error)
 {
-    fprintf(stderr, "cpusel: %s\n", error->message);
+    return cli_fail_with(error, error->domain == G_OPTION_ERROR ? CPUSEL_EXIT_USAGE :
+                                                                 CPUSEL_EXIT_FAIL);
+}
+
+/* Returns: (transfer full) @msg on one line: line breaks become spaces,
+ * other control characters '?', at most MESSAGE_MAX bytes. */
+static char *
+one_line(const char *msg)
+{
+    GString *line = g_string_sized_new(128);
+
+    for (const char *p = msg; *p && line->len < MESSAGE_MAX; p++) {
+        guchar c = (guchar) *p;
+
+        if (c == '\n' || c == '\r') {
+            if (line->len && line->str[line->len - 1] != ' ')
+                g_string_append_c(line, ' ');
+        } else {
+            g_string_append_c(line, c < 0x20 || c == 0x7f ? '?' : (char) c);
+        }
+    }
+    if (line->len >= MESSAGE_MAX) {
+        /* do not end inside a UTF-8 sequence */
+        while (line->len && ((guchar) line->str[line->len - 1] & 0xc0) == 0x80)
+            g_string_truncate(line, line->len - 1);
+        if (line->len && (guchar) line->str[line->len - 1] >= 0xc0)
+            g_string_truncate(line, line->len - 1);
+        g_string_append(line, "...");
+    }
+    while (line->len && line->str[line->len - 1] == ' ')
+        g_string_truncate(line, line->len - 1);
+    return g_string_free(line, FALSE);
+}
+
+void
+cli_error(const char *prefix, const char *msg)
+{
+    g_autofree char *line = one_line(msg);
+
+    fprintf(stderr, "%s: %s\n", prefix, line);
+}
+
+char *
+cli_shown(const char *value)
+{
+    GString *s = g_string_new(NULL);
+    guint n = 0;
+
+    for (const char *p = value; *p; p = g_utf8_next_char(p), n++) {
+        if (n == 64) {
+            g_string_append(s, "...");
+            break;
+        }
+        if (*p == '\n')
+            g_string_append(s, "\\n");
+        else if (*p == '\t')
+            g_string_append(s, "\\t");
+        else if (*p == '\r')
+            g_string_append(s, "\\r");
+        else if (*p == '\\')
+            g_string_append(s, "\\\\");
+        else if ((guchar) *p < 0x20 || *p == 0x7f)
+            g_string_append_printf(s, "\\x%02x", (guchar) *p);
+        else
+            g_string_append_len(s, p, g_utf8_next_char(p) - p);
+        if (!g_utf8_validate(p, g_utf8_next_char(p) - p, NULL))
+            break;
+    }
+    return g_string_free(s, FALSE);
+}
+
+int
+cli_fail_with(GError *error, int rc)
+{
+    cli_error("cpusel", error->message);
     g_error_free(error);
-    return CPUSEL_EXIT_FAIL;
+    return rc;
 }
 
 int
@@ -97,11 +199,14 @@ cli_usage(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
+    g_autofree char *prefix = g_strdup_printf("cpusel %s", cmd);
+    g_autofree char *full = NULL;
 
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, "cpusel %s: %s (see 'cpusel %s --help')\n", cmd, msg, cmd);
+    full = g_strdup_printf("%s; see 'cpusel %s --help'", msg, cmd);
+    cli_error(prefix, full);
     return CPUSEL_EXIT_USAGE;
 }
 

@@ -23,6 +23,7 @@ typedef struct {
     const char *host;
     const char *guest;
     const char *cli_args;   /* OP_CLI: arguments before HOST GUEST / CPU */
+    int cli_exit;           /* OP_CLI: the exit status expected */
 } Case;
 
 static const Case cases[] = {
@@ -37,7 +38,7 @@ static const Case cases[] = {
     { "guest-min.xml", OP_GUEST, "host-penryn", "guest-min" },
     { "roundtrip-host.xml", OP_ROUNDTRIP, NULL, "host-penryn" },
     { "roundtrip-force.xml", OP_ROUNDTRIP, NULL, "guest-exact-force" },
-    { "cli-compare.json", OP_CLI, "host-penryn", "guest-exact-forbid", "compare --json" },
+    { "cli-compare.json", OP_CLI, "host-penryn", "guest-exact-forbid", "compare --json", 3 },
     { "cli-encode.xen", OP_CLI, NULL, "guest-exact-force", "encode --format xen" },
     { "cli-encode.vmware", OP_CLI, NULL, "guest-exact-force", "encode --format vmware" },
     { "cli-guest.qemu", OP_CLI, "host-penryn", "guest-min", "guest --format qemu" },
@@ -155,6 +156,7 @@ run(const CsCpuMap *map, const Case *c)
         g_autofree char *g = input_path(c->guest);
         g_autofree char *cmd = NULL;
         g_autofree char *std_out = NULL;
+        g_autofree char *std_err = NULL;
         gint status = 0;
 
         if (!cpusel) {
@@ -162,7 +164,15 @@ run(const CsCpuMap *map, const Case *c)
             return NULL;
         }
         cmd = g_strdup_printf("%s %s %s %s", cpusel, c->cli_args, h ? h : "", g);
-        g_assert_true(g_spawn_command_line_sync(cmd, &std_out, NULL, &status, &error));
+        g_assert_true(g_spawn_command_line_sync(cmd, &std_out, &std_err, &status, &error));
+        /* the exit status and stderr count too: a sanitizer report after
+         * the right output fails */
+        g_assert_cmpstr(std_err, ==, "");
+        if (g_spawn_check_wait_status(status, &error))
+            g_assert_cmpint(c->cli_exit, ==, 0);
+        else
+            g_assert_error(error, G_SPAWN_EXIT_ERROR, c->cli_exit);
+        g_clear_error(&error);
         g_string_append(out, std_out);
         break;
     }

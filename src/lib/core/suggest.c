@@ -3,6 +3,7 @@
  * names of the map as suggestions */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "core/error-private.h"
 #include "core/suggest-private.h"
 
 #define SHOWN_MAX 64        /* characters of a user-supplied name shown */
@@ -43,20 +44,7 @@ distance(const char *a, const char *b, guint limit)
 char *
 cs_shown_name(const char *name)
 {
-    GString *s = g_string_new(NULL);
-    gsize i;
-
-    for (i = 0; name[i] && i < SHOWN_MAX; i++) {
-        guchar c = name[i];
-
-        if (c < 0x20 || c == 0x7f)
-            g_string_append_printf(s, "\\x%02x", c);
-        else
-            g_string_append_c(s, c);
-    }
-    if (name[i])
-        g_string_append(s, "...");
-    return g_string_free(s, FALSE);
+    return cs_shown(name);
 }
 
 /* " (did you mean 'A', 'B'?)" for the names of @names closest to @name, or

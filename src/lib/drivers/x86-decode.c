@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "core/error-private.h"
 #include "x86-private.h"
 #include "core/cpuid-data-private.h"
 #include "core/decode-report-private.h"
@@ -501,9 +502,11 @@ cs_x86_decode(const CsCpuMap *map, const CsCpuidData *data, const CsDecodeOption
         if (allowed && !(hv = find_allowed(allowed, m->name))) {
             if (preferred && !preferred[1] && strcmp(m->name, preferred[0]) == 0) {
                 if (fallback != CS_CPU_FALLBACK_ALLOW) {
+                    g_autofree char *shown = cs_shown(preferred[0]);
+
                     g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
                                 "CPU model '%s' is not supported by the hypervisor",
-                                preferred[0]);
+                                shown);
                     candidate_clear(&best);
                     return NULL;
                 }

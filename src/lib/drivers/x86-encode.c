@@ -3,6 +3,7 @@
  * policy (libvirt's x86Encode) */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include "core/error-private.h"
 #include "drivers/x86-private.h"
 
 gboolean
@@ -31,8 +32,10 @@ cs_x86_encode(const CsCpuMap *map, const CsCpuDef *def, CsCpuidData **out_data,
         int v = def->vendor ? cs_cpu_map_lookup_vendor(map, def->vendor) : -1;
 
         if (def->vendor && v < 0) {
+            g_autofree char *shown = cs_shown(def->vendor);
+
             g_set_error(error, CS_ERROR, CS_ERROR_UNKNOWN_VENDOR,
-                        "unknown CPU vendor '%s'", def->vendor);
+                        "unknown CPU vendor '%s'", shown);
             ok = FALSE;
         } else {
             sets[CS_ENCODE_VENDOR] = cs_cpuid_data_new();

@@ -26,10 +26,13 @@
 #include <sys/stat.h>
 #include <libxml/xmlreader.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include <libcpusel/cs-baseline.h>
 #include <libcpusel/cs-ops.h>
 #include "formats/cpu-def-xml-private.h"
 #include "cpu-stream-private.h"
+#include "core/error-private.h"
+#include "formats/input-private.h"
 #include "formats/xml-util.h"
 
 /* At most this many distinct <cpu> elements are kept parsed. */
@@ -76,6 +79,8 @@ struct _CsCpuStream {
     gpointer mapped;        /* munmap() on free */
     char *owned;            /* a small file's contents */
     gsize dropped;
+    gsize line_pos;         /* line_at(): the line of this offset ... */
+    guint line_no;          /* ... is this */
     GArray *stack;          /* OpenTag */
     gboolean root_seen;
     GHashTable *cache;      /* CacheKey -> CsCpuDef */
@@ -83,7 +88,7 @@ struct _CsCpuStream {
     /* MODE_READER */
     int fd;
     xmlTextReaderPtr reader;
-    char *xml_error;
+    CsXmlErrors errs;
     gboolean skip_subtree;
     char head[512];
     gsize head_len;
@@ -152,7 +157,7 @@ cs_cpu_stream_free(CsCpuStream *s)
         cs_cpu_def_free(s->current);
     g_free(s->owned);
     g_free(s->host_uuid);
-    g_free(s->xml_error);
+    cs_xml_errors_clear(&s->errs);
     g_free(s->source);
     g_free(s->path);
     g_free(s);
@@ -204,9 +209,11 @@ static CsCpuStream *
 stream_new(const CsCpuMap *map, const char *source)
 {
     CsCpuStream *s = g_new0(CsCpuStream, 1);
+    g_autofree char *owned = NULL;
 
     s->map = map;
-    s->source = g_strdup(source);
+    s->source = g_strdup(cs_source_name(source, &owned));
+    s->line_no = 1;
     s->fd = -1;
     s->host_depth = -1;
     return s;
@@ -225,22 +232,6 @@ fast_init(CsCpuStream *s)
 
 /* ---- libxml2's reader (pipes, other encodings) -------------------------- */
 
-static void
-reader_error(void *arg, xmlErrorPtr e)
-{
-    CsCpuStream *s = arg;
-
-    if (!s->xml_error && e && e->message) {
-        if (e->line > 0)
-            s->xml_error = g_strdup_printf("%s:%d: malformed XML: %s", s->source, e->line,
-                                           e->message);
-        else
-            s->xml_error = g_strdup_printf("%s: malformed XML: %s", s->source,
-                                           e->message);
-        g_strstrip(s->xml_error);
-    }
-}
-
 /* Reads from the file, first replaying the bytes already read to detect
  * the kind of input. */
 static int
@@ -256,9 +247,8 @@ reader_read(void *ctx, char *buf, int len)
         s->head_pos += k;
         return (int) k;
     }
-    do {
-        n = read(s->fd, buf, len);
-    } while (n < 0 && errno == EINTR);
+    /* the descriptor may be a FIFO opened without blocking */
+    n = cs_input_read_some(s->fd, buf, len);
     return n < 0 ? -1 : (int) n;
 }
 
@@ -276,17 +266,19 @@ static gboolean
 reader_init(CsCpuStream *s, const char *mem, gsize len, GError **error)
 {
     s->mode = MODE_READER;
+    cs_xml_errors_begin(&s->errs);
     if (mem)
-        s->reader = xmlReaderForMemory(mem, (int) len, s->source, NULL, reader_options);
+        s->reader = xmlReaderForMemory(mem, (int) len, NULL, NULL, reader_options);
     else
-        s->reader = xmlReaderForIO(reader_read, reader_close, s, s->source, NULL,
+        s->reader = xmlReaderForIO(reader_read, reader_close, s, NULL, NULL,
                                    reader_options);
+    cs_xml_errors_end(&s->errs);
     if (!s->reader) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s: cannot read the XML input",
                     s->source);
         return FALSE;
     }
-    xmlTextReaderSetStructuredErrorHandler(s->reader, reader_error, s);
+    xmlTextReaderSetStructuredErrorHandler(s->reader, cs_xml_errors_handler, &s->errs);
     return TRUE;
 }
 
@@ -302,7 +294,10 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
     g_return_val_if_fail(map != NULL && path != NULL, NULL);
     s = stream_new(map, path);
     s->path = g_strdup(path);
-    if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || fstat(s->fd, &st) != 0) {
+    path = s->source;   /* as messages show it */
+    /* O_NONBLOCK: opening a FIFO must not wait before it is known to be one */
+    if ((s->fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0 ||
+        fstat(s->fd, &st) != 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
                     g_strerror(errno));
         return NULL;
@@ -312,7 +307,13 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
                     g_strerror(EISDIR));
         return NULL;
     }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                    "cannot read '%s': not a regular file or a pipe", path);
+        return NULL;
+    }
     if (S_ISREG(st.st_mode)) {
+        fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) & ~O_NONBLOCK);
         s->total = st.st_size;
         s->size = st.st_size;
         if (s->size <= SMALL_FILE) {
@@ -368,9 +369,7 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
         return g_steal_pointer(&s);
     }
     /* a pipe or device: read through libxml2 */
-    do {
-        n = read(s->fd, s->head, sizeof(s->head));
-    } while (n < 0 && errno == EINTR);
+    n = cs_input_read_some(s->fd, s->head, sizeof(s->head));
     if (n < 0) {
         g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
                     g_strerror(errno));
@@ -463,8 +462,20 @@ static CsCpuDef *
 decode_raw(CsCpuStream *s, GError **error)
 {
     g_autoptr(CsCpuidData) data = NULL;
+    guint64 max = 0;
 
     s->done = TRUE;
+    /* raw data is parsed whole: a file of it must fit the input limit */
+    if (s->path && s->data) {
+        if (!cs_input_get_max_size(&max, error))
+            return NULL;
+        if (s->size > max) {
+            g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                        "cannot read '%s': raw CPU data larger than the input size limit "
+                        "(%s raises it)", s->source, CS_INPUT_MAX_ENV);
+            return NULL;
+        }
+    }
     if (s->data && looks_like_xml(s->data, s->size))
         data = cs_cpuid_data_parse_xml(s->data, s->size, s->source, error);
     else if (s->data)
@@ -478,18 +489,25 @@ decode_raw(CsCpuStream *s, GError **error)
 
 /* ---- The scanner -------------------------------------------------------- */
 
+/* Line of offset @pos; counts on from the last offset asked (the scanner
+ * only goes forward), so that a whole input is counted once. */
 static guint
-line_at(const CsCpuStream *s, gsize pos)
+line_at(CsCpuStream *s, gsize pos)
 {
-    guint line = 1;
-    const char *p = s->data;
+    const char *p;
     const char *end = s->data + MIN(pos, s->size);
 
+    if (pos < s->line_pos) {
+        s->line_pos = 0;
+        s->line_no = 1;
+    }
+    p = s->data + s->line_pos;
     while ((p = memchr(p, '\n', end - p))) {
-        line++;
+        s->line_no++;
         p++;
     }
-    return line;
+    s->line_pos = MIN(pos, s->size);
+    return s->line_no;
 }
 
 static gboolean
@@ -728,30 +746,17 @@ parse_cpu_bytes(CsCpuStream *s, gsize from, gsize to, gboolean *out_cached,
     CacheKey key = { .hash = hash_bytes(s->data + from, to - from), .len = to - from,
                      .bytes = (char *) s->data + from };
     CsCpuDef *def;
-    g_autoptr(GError) local = NULL;
 
     *out_cached = FALSE;
     if ((def = g_hash_table_lookup(s->cache, &key))) {
         *out_cached = TRUE;
         return def;
     }
-    /* the <cpu> parser's fast path reads plain definitions without libxml2 */
-    def = cs_cpu_def_parse_xml(s->data + from, to - from, s->source, CS_PARSE_HOST, &local);
-    if (!def) {
-        /* parse again behind as many newlines as precede it, so that the
-         * error names the right line */
-        gsize line = line_at(s, from);
-        g_autofree char *shifted = g_malloc(line - 1 + (to - from));
-        g_autoptr(xmlDoc) again = NULL;
-
-        memset(shifted, '\n', line - 1);
-        memcpy(shifted + line - 1, s->data + from, to - from);
-        if (!(again = cs_xml_read(shifted, line - 1 + (to - from), s->source, error)))
-            return NULL;
-        if (!(def = cs_cpu_def_parse_node(xmlDocGetRootElement(again), s->source,
-                                          CS_PARSE_HOST, error)))
-            return NULL;
-    }
+    /* the <cpu> parser's fast path reads plain definitions without
+     * libxml2; messages of the other one name lines of the whole input */
+    if (!(def = cs_cpu_def_parse_xml_at(s->data + from, to - from, s->source,
+                                        CS_PARSE_HOST, (int) line_at(s, from) - 1, error)))
+        return NULL;
     if (g_hash_table_size(s->cache) < CACHE_MAX) {
         CacheKey *k = g_new(CacheKey, 1);
 
@@ -898,10 +903,8 @@ static gboolean
 reader_fail(CsCpuStream *s, GError **error)
 {
     s->done = TRUE;
-    if (s->xml_error)
-        g_set_error_literal(error, CS_ERROR, CS_ERROR_PARSE, s->xml_error);
-    else
-        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: malformed XML", s->source);
+    cs_xml_errors_set(&s->errs, s->source,
+                      s->reader ? xmlTextReaderGetParserLineNumber(s->reader) : 0, error);
     return FALSE;
 }
 
@@ -918,7 +921,7 @@ reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
         } else {
             ret = xmlTextReaderRead(s->reader);
         }
-        if (ret < 0 || s->xml_error)
+        if (ret < 0 || s->errs.message)
             return reader_fail(s, error);
         if (ret == 0) {
             s->done = TRUE;
@@ -977,15 +980,20 @@ reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
             continue;
         }
         if (strcmp(name, "cpu") == 0) {
-            xmlNode *node = xmlTextReaderExpand(s->reader);
+            gboolean xml_failed = FALSE;
+            g_autoptr(GError) local = NULL;
 
-            if (!node || s->xml_error)
-                return reader_fail(s, error);
-            s->skip_subtree = TRUE;
             s->seen++;
-            if (!(s->current = cs_cpu_def_parse_node(node, s->source, CS_PARSE_HOST,
-                                                     error)))
+            s->current = cs_cpu_def_parse_reader(s->reader, s->source, CS_PARSE_HOST,
+                                                 &xml_failed, &local);
+            if (xml_failed || s->errs.message) {
+                g_clear_pointer(&s->current, cs_cpu_def_free);
+                return reader_fail(s, error);
+            }
+            if (!s->current) {
+                g_propagate_error(error, g_steal_pointer(&local));
                 return FALSE;
+            }
             *out_def = s->current;
             return TRUE;
         }
@@ -1005,8 +1013,16 @@ cs_cpu_stream_next_borrowed(CsCpuStream *s, const CsCpuDef **out_def,
     if (!s->done && s->mode == MODE_FAST &&
         !fast_next(s, out_def, &stable, error))
         return FALSE;
-    if (!s->done && s->mode == MODE_READER && !reader_next(s, out_def, error))
-        return FALSE;
+    if (!s->done && s->mode == MODE_READER) {
+        gboolean ok;
+
+        /* libxml2 reports encoding errors to the thread, not the reader */
+        cs_xml_errors_begin(&s->errs);
+        ok = reader_next(s, out_def, error);
+        cs_xml_errors_end(&s->errs);
+        if (!ok)
+            return FALSE;
+    }
     if (!s->done && s->mode == MODE_RAW) {
         if (!(s->current = decode_raw(s, error)))
             return FALSE;

@@ -13,7 +13,9 @@
  */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include "cpu-def-xml-private.h"
+#include "core/error-private.h"
 #include "xml-util.h"
 
 /* libvirt's virArch names: an <arch> outside this list is refused. */
@@ -41,6 +43,22 @@ fail(GError **error, int code, const char *source, const xmlNode *node,
     va_end(ap);
     if (node && node->line > 0)
         g_set_error(error, CS_ERROR, code, "%s:%d: %s", source, node->line, msg);
+    else
+        g_set_error(error, CS_ERROR, code, "%s: %s", source, msg);
+    return FALSE;
+}
+
+G_GNUC_PRINTF(5, 6) static gboolean
+fail_at(GError **error, int code, const char *source, int line, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        g_set_error(error, CS_ERROR, code, "%s:%d: %s", source, line, msg);
     else
         g_set_error(error, CS_ERROR, code, "%s: %s", source, msg);
     return FALSE;
@@ -132,10 +150,8 @@ prop_number(const xmlNode *node, const char *name, gboolean required, gboolean n
                     (const char *) node->name, name);
     }
     if (!parse_decimal(v, max, out) || (nonzero && *out == 0)) {
-        g_autofree char *shown = g_strescape(v, NULL);
+        g_autofree char *shown = cs_shown(v);
 
-        if (strlen(shown) > 60)
-            strcpy(shown + 57, "...");
         return fail(error, CS_ERROR_INVALID, source, node,
                     "invalid value '%s' for the attribute '%s' of <%s>", shown, name,
                     (const char *) node->name);
@@ -166,10 +182,8 @@ prop_choice(const xmlNode *node, const char *name, const char *const *values, gu
         }
     }
     {
-        g_autofree char *shown = g_strescape(v, NULL);
+        g_autofree char *shown = cs_shown(v);
 
-        if (strlen(shown) > 60)
-            strcpy(shown + 57, "...");
         return fail(error, CS_ERROR_INVALID, source, node,
                     "invalid value '%s' for the attribute '%s' of <%s>", shown, name,
                     (const char *) node->name);
@@ -316,7 +330,7 @@ parse_host_parts(const xmlNode *cpu, CsCpuDef *def, GString *extra, const char *
         return fail(error, CS_ERROR_INVALID, source, cpu,
                     "the host CPU has no <arch>");
     if (!in_list(known_archs, G_N_ELEMENTS(known_archs), arch)) {
-        g_autofree char *shown = g_strescape(arch, NULL);
+        g_autofree char *shown = cs_shown(arch);
 
         return fail(error, CS_ERROR_INVALID, source, cs_xml_child(cpu, "arch"),
                     "unknown architecture '%s'", shown);
@@ -364,7 +378,7 @@ parse_model_attrs(const xmlNode *model, CsCpuDef *def, const char *source,
         int v = cs_cpu_fallback_from_string(fallback);
 
         if (v < 0) {
-            g_autofree char *shown = g_strescape(fallback, NULL);
+            g_autofree char *shown = cs_shown(fallback);
 
             return fail(error, CS_ERROR_INVALID, source, model,
                         "invalid fallback '%s' (expected 'allow' or 'forbid')", shown);
@@ -383,56 +397,114 @@ parse_model_attrs(const xmlNode *model, CsCpuDef *def, const char *source,
     return TRUE;
 }
 
+/* The <feature> children of a <cpu> as read (name, policy, line), kept
+ * apart from any tree: a <cpu> may list millions. Reading stops at the
+ * first feature that is sure to fail (no name, or a name seen before):
+ * the rules never look past it. */
+typedef struct {
+    const char *name;       /* NULL when absent */
+    const char *policy;     /* NULL when absent */
+    int line;
+} FeatureItem;
+
+typedef struct {
+    GArray *items;          /* FeatureItem */
+    GStringChunk *strings;
+    GHashTable *names;      /* names so far (in @strings) */
+    gboolean stopped;
+} FeatureList;
+
+static void
+feature_list_init(FeatureList *list)
+{
+    list->items = g_array_new(FALSE, FALSE, sizeof(FeatureItem));
+    list->strings = g_string_chunk_new(4096);
+    list->names = g_hash_table_new(g_str_hash, g_str_equal);
+    list->stopped = FALSE;
+}
+
+static void
+feature_list_clear(FeatureList *list)
+{
+    g_clear_pointer(&list->items, g_array_unref);
+    g_clear_pointer(&list->names, g_hash_table_unref);
+    if (list->strings)
+        g_string_chunk_free(list->strings);
+    list->strings = NULL;
+}
+
+/* Records the <feature> element @node (its line moved by @line_offset). */
+static void
+feature_list_add(FeatureList *list, const xmlNode *node, int line_offset)
+{
+    g_autofree char *name = NULL;
+    g_autofree char *policy = NULL;
+    FeatureItem item = { .line = node->line };
+
+    if (list->stopped)
+        return;
+    if (item.line > 0)
+        item.line = MIN(item.line + line_offset, G_MAXUINT16);
+    name = cs_xml_prop(node, "name");
+    policy = cs_xml_prop(node, "policy");
+    if (name)
+        item.name = g_string_chunk_insert(list->strings, name);
+    if (policy)
+        item.policy = g_string_chunk_insert_const(list->strings, policy);
+    g_array_append_val(list->items, item);
+    if (!name || !*name || g_hash_table_contains(list->names, name))
+        list->stopped = TRUE;
+    else
+        g_hash_table_add(list->names, (gpointer) item.name);
+}
+
 static gboolean
-parse_features(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **error)
+parse_features(const FeatureList *list, CsCpuDef *def, const char *source,
+               GError **error)
 {
     g_autoptr(GHashTable) seen = NULL;
 
-    for (const xmlNode *c = cpu->children; c; c = c->next) {
-        g_autofree char *name = NULL;
-        g_autofree char *policy_str = NULL;
+    for (guint i = 0; i < list->items->len; i++) {
+        const FeatureItem *f = &g_array_index(list->items, FeatureItem, i);
         CsFeaturePolicy policy = CS_FEATURE_POLICY_NONE;
 
-        if (!cs_xml_is(c, "feature"))
-            continue;
         if (!def->model && def->type == CS_CPU_TYPE_GUEST &&
             def->mode == CS_CPU_MODE_CUSTOM)
-            return fail(error, CS_ERROR_INVALID, source, c,
-                        "features are listed but the CPU has no model");
+            return fail_at(error, CS_ERROR_INVALID, source, f->line,
+                           "features are listed but the CPU has no model");
         if (def->type == CS_CPU_TYPE_GUEST) {
-            policy_str = cs_xml_prop(c, "policy");
-            if (!policy_str) {
+            if (!f->policy) {
                 policy = CS_FEATURE_REQUIRE;
             } else {
-                int v = cs_feature_policy_from_string(policy_str);
+                int v = cs_feature_policy_from_string(f->policy);
 
                 if (v < 0) {
-                    g_autofree char *shown = g_strescape(policy_str, NULL);
+                    g_autofree char *shown = cs_shown(f->policy);
 
-                    return fail(error, CS_ERROR_INVALID, source, c,
-                                "invalid feature policy '%s'", shown);
+                    return fail_at(error, CS_ERROR_INVALID, source, f->line,
+                                   "invalid feature policy '%s'", shown);
                 }
                 policy = v;
             }
         }
-        name = cs_xml_prop(c, "name");
-        if (!name || !*name)
-            return fail(error, CS_ERROR_INVALID, source, c,
-                        "a <feature> has no name");
+        if (!f->name || !*f->name)
+            return fail_at(error, CS_ERROR_INVALID, source, f->line,
+                           "a <feature> has no name");
         /* long lists are checked through a set, so that a hostile input
          * with many features cannot make this quadratic */
         if (!seen && def->features->len >= 16) {
             seen = g_hash_table_new(g_str_hash, g_str_equal);
-            for (guint i = 0; i < def->features->len; i++)
-                g_hash_table_add(seen, g_array_index(def->features, CsCpuFeature, i).name);
+            for (guint k = 0; k < def->features->len; k++)
+                g_hash_table_add(seen, g_array_index(def->features, CsCpuFeature, k).name);
         }
-        if (seen ? g_hash_table_contains(seen, name) : cs_cpu_def_find_feature(def, name) >= 0) {
-            g_autofree char *shown = g_strescape(name, NULL);
+        if (seen ? g_hash_table_contains(seen, f->name) :
+                   cs_cpu_def_find_feature(def, f->name) >= 0) {
+            g_autofree char *shown = cs_shown(f->name);
 
-            return fail(error, CS_ERROR_INVALID, source, c,
-                        "the CPU feature '%s' is listed more than once", shown);
+            return fail_at(error, CS_ERROR_INVALID, source, f->line,
+                           "the CPU feature '%s' is listed more than once", shown);
         }
-        cs_cpu_def_append_feature(def, name, policy);
+        cs_cpu_def_append_feature(def, f->name, policy);
         if (seen)
             g_hash_table_add(seen, g_array_index(def->features, CsCpuFeature,
                                                  def->features->len - 1).name);
@@ -440,9 +512,10 @@ parse_features(const xmlNode *cpu, CsCpuDef *def, const char *source, GError **e
     return TRUE;
 }
 
-CsCpuDef *
-cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
-                      GError **error)
+/* The rules on a <cpu> element whose <feature> children are @features. */
+static CsCpuDef *
+build_def(const xmlNode *node, const FeatureList *features, const char *source,
+          CsParseType type, GError **error)
 {
     g_autoptr(CsCpuDef) def = NULL;
     g_autoptr(GString) extra = g_string_new(NULL);
@@ -481,7 +554,7 @@ cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
 
     if ((mode = cs_xml_prop(node, "mode"))) {
         int v = cs_cpu_mode_from_string(mode);
-        g_autofree char *shown = g_strescape(mode, NULL);
+        g_autofree char *shown = cs_shown(mode);
 
         if (cpu_type == CS_CPU_TYPE_HOST) {
             fail(error, CS_ERROR_INVALID, source, node,
@@ -497,7 +570,7 @@ cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
 
     if ((migratable = cs_xml_prop(node, "migratable"))) {
         if (strcmp(migratable, "on") != 0 && strcmp(migratable, "off") != 0) {
-            g_autofree char *shown = g_strescape(migratable, NULL);
+            g_autofree char *shown = cs_shown(migratable);
 
             fail(error, CS_ERROR_INVALID, source, node,
                  "invalid value '%s' for the attribute 'migratable' (expected 'on' "
@@ -560,7 +633,7 @@ cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
     }
 
     if (!parse_topology(node, def, source, error) ||
-        !parse_features(node, def, source, error) ||
+        !parse_features(features, def, source, error) ||
         !parse_cache(node, extra, source, error) ||
         !parse_maxphysaddr(node, extra, source, error))
         return NULL;
@@ -568,6 +641,250 @@ cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
     if (extra->len)
         def->extra_xml = g_strdup(extra->str);
     return g_steal_pointer(&def);
+}
+
+CsCpuDef *
+cs_cpu_def_parse_node(const xmlNode *node, const char *source, CsParseType type,
+                      GError **error)
+{
+    FeatureList features;
+    CsCpuDef *def;
+
+    g_return_val_if_fail(node != NULL, NULL);
+    feature_list_init(&features);
+    for (const xmlNode *c = node->children; c; c = c->next) {
+        if (cs_xml_is(c, "feature"))
+            feature_list_add(&features, c, 0);
+    }
+    def = build_def(node, &features, source, type, error);
+    feature_list_clear(&features);
+    return def;
+}
+
+/* ---- The general reader -------------------------------------------------
+ * libxml2's xmlTextReader goes through the document once without building
+ * its tree. Of the <cpu> element it keeps what the rules look at: the
+ * element with its attributes, the first child of each kind with its
+ * attributes (and its text, for <arch>, <model> and <vendor>), and the
+ * features as a list. That small tree is then read by build_def(), so the
+ * rules and their messages are those of a whole tree, and memory stays in
+ * proportion to what is kept. */
+
+/* Children of <cpu> the rules look at; the second <cache> is an error. */
+static const struct {
+    const char *name;
+    guint keep;
+    gboolean text;
+} kept_children[] = {
+    { "arch", 1, TRUE },
+    { "model", 1, TRUE },
+    { "vendor", 1, TRUE },
+    { "microcode", 1, FALSE },
+    { "signature", 1, FALSE },
+    { "topology", 1, FALSE },
+    { "cache", 2, FALSE },
+    { "maxphysaddr", 1, FALSE },
+};
+
+typedef struct {
+    xmlDoc *doc;            /* holds the kept elements */
+    xmlNode *cpu;
+    FeatureList features;
+} CpuSkeleton;
+
+static void
+skeleton_clear(CpuSkeleton *sk)
+{
+    if (sk->doc)
+        xmlFreeDoc(sk->doc);
+    sk->doc = NULL;
+    sk->cpu = NULL;
+    feature_list_clear(&sk->features);
+}
+
+/* A copy of element @node with its attributes, not its children. */
+static xmlNode *
+shallow_copy(CpuSkeleton *sk, const xmlNode *node, int line_offset)
+{
+    xmlNode *copy = xmlDocCopyNode((xmlNode *) node, sk->doc, 2);
+
+    if (copy) {
+        copy->line = node->line;
+        if (copy->line > 0)
+            copy->line = MIN(node->line + line_offset, G_MAXUINT16);
+    }
+    return copy;
+}
+
+static gboolean
+is_text_type(int type)
+{
+    return type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+           type == XML_READER_TYPE_WHITESPACE ||
+           type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE;
+}
+
+/* Reads the <cpu> element at the reader's position into @sk (lines moved
+ * by @line_offset); the reader ends on its last node. FALSE when the XML
+ * is not well-formed (libxml2 reported it) or libxml2 failed. */
+static gboolean
+skeleton_read(xmlTextReaderPtr r, CpuSkeleton *sk, int line_offset)
+{
+    const xmlNode *cpu = xmlTextReaderCurrentNode(r);
+    int depth = xmlTextReaderDepth(r);
+    guint counts[G_N_ELEMENTS(kept_children)] = { 0 };
+    gboolean tsc_counter = FALSE;
+    xmlNode *text_of = NULL;
+    g_autoptr(GString) text = NULL;
+    int ret;
+
+    feature_list_init(&sk->features);
+    if (!cpu || !(sk->doc = xmlNewDoc((const xmlChar *) "1.0")) ||
+        !(sk->cpu = shallow_copy(sk, cpu, line_offset)))
+        return FALSE;
+    xmlDocSetRootElement(sk->doc, sk->cpu);
+    if (xmlTextReaderIsEmptyElement(r))
+        return TRUE;
+    while ((ret = xmlTextReaderRead(r)) == 1) {
+        int type = xmlTextReaderNodeType(r);
+        int d = xmlTextReaderDepth(r);
+        const xmlNode *node;
+        const char *name;
+        xmlNode *copy = NULL;
+        guint k;
+
+        if (d == depth && type == XML_READER_TYPE_END_ELEMENT)
+            break;
+        if (text_of && d > depth + 1 && is_text_type(type)) {
+            const xmlChar *v = xmlTextReaderConstValue(r);
+
+            if (v)
+                g_string_append(text, (const char *) v);
+            continue;
+        }
+        if (text_of && d == depth + 1 && type == XML_READER_TYPE_END_ELEMENT) {
+            if (text->len)
+                xmlNodeAddContentLen(text_of, (const xmlChar *) text->str, (int) text->len);
+            text_of = NULL;
+            continue;
+        }
+        if (d != depth + 1 || type != XML_READER_TYPE_ELEMENT)
+            continue;
+        node = xmlTextReaderCurrentNode(r);
+        if (!node)
+            return FALSE;
+        name = (const char *) node->name;
+        if (strcmp(name, "feature") == 0) {
+            feature_list_add(&sk->features, node, line_offset);
+            continue;
+        }
+        if (strcmp(name, "counter") == 0) {
+            g_autofree char *counter = NULL;
+
+            /* the first <counter name='tsc'> is the one read */
+            if (tsc_counter || !(counter = cs_xml_prop(node, "name")) ||
+                strcmp(counter, "tsc") != 0)
+                continue;
+            tsc_counter = TRUE;
+            copy = shallow_copy(sk, node, line_offset);
+        } else {
+            for (k = 0; k < G_N_ELEMENTS(kept_children); k++) {
+                if (strcmp(name, kept_children[k].name) == 0)
+                    break;
+            }
+            if (k == G_N_ELEMENTS(kept_children) || counts[k] == kept_children[k].keep)
+                continue;
+            counts[k]++;
+            copy = shallow_copy(sk, node, line_offset);
+            if (copy && kept_children[k].text && counts[k] == 1 &&
+                !xmlTextReaderIsEmptyElement(r)) {
+                text_of = copy;
+                if (text)
+                    g_string_truncate(text, 0);
+                else
+                    text = g_string_new(NULL);
+            }
+        }
+        if (!copy)
+            return FALSE;
+        xmlAddChild(sk->cpu, copy);
+    }
+    return ret == 1;
+}
+
+CsCpuDef *
+cs_cpu_def_parse_reader(xmlTextReaderPtr reader, const char *source, CsParseType type,
+                        gboolean *out_xml_failed, GError **error)
+{
+    CpuSkeleton sk = { 0 };
+    CsCpuDef *def = NULL;
+
+    *out_xml_failed = FALSE;
+    if (!skeleton_read(reader, &sk, 0))
+        *out_xml_failed = TRUE;
+    else
+        def = build_def(sk.cpu, &sk.features, source, type, error);
+    skeleton_clear(&sk);
+    return def;
+}
+
+/* The document: its first <cpu> element (in document order) is read, and
+ * the rest to the end, so that a document that is not well-formed is
+ * reported as such whatever its <cpu> holds. */
+static CsCpuDef *
+slow_parse(const char *xml, gsize len, const char *source, CsParseType type,
+           int line_offset, GError **error)
+{
+    CsXmlErrors errs = { 0 };
+    g_autoptr(xmlTextReader) r = NULL;
+    CpuSkeleton sk = { 0 };
+    gboolean doctype = FALSE, root_seen = FALSE, found = FALSE;
+    CsCpuDef *def = NULL;
+    int ret = -1;
+
+    cs_xml_errors_begin(&errs);
+    if ((r = cs_xml_reader_new(xml, len, source, &errs))) {
+        while ((ret = xmlTextReaderRead(r)) == 1) {
+            int t = xmlTextReaderNodeType(r);
+
+            if (t == XML_READER_TYPE_DOCUMENT_TYPE) {
+                doctype = TRUE;
+                break;
+            }
+            if (t != XML_READER_TYPE_ELEMENT)
+                continue;
+            root_seen = TRUE;
+            if (found || !xmlStrEqual(xmlTextReaderConstLocalName(r),
+                                      (const xmlChar *) "cpu"))
+                continue;
+            found = TRUE;
+            if (!skeleton_read(r, &sk, line_offset)) {
+                ret = -1;
+                break;
+            }
+        }
+    }
+    cs_xml_errors_end(&errs);
+    if (errs.line > 0)
+        errs.line += line_offset;
+    if (errs.other_line > 0)
+        errs.other_line += line_offset;
+    if (doctype)
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                    "%s: DOCTYPE declarations are not allowed", source);
+    else if (ret != 0 || errs.message)
+        cs_xml_errors_set(&errs, source,
+                          r ? xmlTextReaderGetParserLineNumber(r) + line_offset : 0, error);
+    else if (!root_seen)
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: no root element", source);
+    else if (!found)
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                    "%s: the document holds no <cpu> element", source);
+    else
+        def = build_def(sk.cpu, &sk.features, source, type, error);
+    cs_xml_errors_clear(&errs);
+    skeleton_clear(&sk);
+    return def;
 }
 
 /* ---- Fast path ---------------------------------------------------------
@@ -588,6 +905,10 @@ typedef enum {
 
 #define FAST_MAX_ATTRS 4
 #define FAST_MAX_ELEMS 512
+/* Longest run of white space, comment, text or attribute value the fast
+ * path takes: far below libxml2's limits (10,000,000 bytes for a text
+ * node, an attribute value or a comment), which longer inputs are left to. */
+#define FAST_MAX_RUN 4096
 
 /* Elements the fast path knows, each with the attributes it may have (slot
  * order) and whether it holds text. */
@@ -646,17 +967,30 @@ fast_looking_at(const FastDoc *d, const char *s, gsize len)
     return (gsize) (d->end - d->p) >= len && memcmp(d->p, s, len) == 0;
 }
 
-/* Whitespace and well-formed plain comments. */
+/* Skips white space; FALSE on a run longer than FAST_MAX_RUN. */
+static inline gboolean
+fast_skip_ws(FastDoc *d)
+{
+    const char *start = d->p;
+
+    while (d->p < d->end && fast_is_ws(*d->p))
+        d->p++;
+    return d->p - start <= FAST_MAX_RUN;
+}
+
+/* Whitespace and well-formed plain comments, none too long. */
 static gboolean
 fast_skip_misc(FastDoc *d)
 {
     for (;;) {
-        while (d->p < d->end && fast_is_ws(*d->p))
-            d->p++;
+        const char *start;
+
+        if (!fast_skip_ws(d))
+            return FALSE;
         if (!fast_looking_at(d, "<!--", 4))
             return TRUE;
-        for (d->p += 4;; d->p++) {
-            if (d->p + 1 >= d->end)
+        for (d->p += 4, start = d->p;; d->p++) {
+            if (d->p + 1 >= d->end || d->p - start > FAST_MAX_RUN)
                 return FALSE;
             if (d->p[0] == '-' && d->p[1] == '-') {
                 if (d->p + 2 >= d->end || d->p[2] != '>')
@@ -699,10 +1033,10 @@ fast_attrs(FastDoc *d, FastElem *e, gboolean *out_empty)
         const char *v;
         guint slot;
 
-        while (d->p < d->end && fast_is_ws(*d->p)) {
-            d->p++;
-            ws = TRUE;
-        }
+        v = d->p;
+        if (!fast_skip_ws(d))
+            return FALSE;
+        ws = d->p > v;
         if (d->p >= d->end)
             return FALSE;
         if (*d->p == '>') {
@@ -724,14 +1058,10 @@ fast_attrs(FastDoc *d, FastElem *e, gboolean *out_empty)
         }
         if (slot == FAST_MAX_ATTRS || e->attr[slot].s)
             return FALSE;
-        while (d->p < d->end && fast_is_ws(*d->p))
-            d->p++;
-        if (d->p >= d->end || *d->p != '=')
+        if (!fast_skip_ws(d) || d->p >= d->end || *d->p != '=')
             return FALSE;
         d->p++;
-        while (d->p < d->end && fast_is_ws(*d->p))
-            d->p++;
-        if (d->p >= d->end || (*d->p != '\'' && *d->p != '"'))
+        if (!fast_skip_ws(d) || d->p >= d->end || (*d->p != '\'' && *d->p != '"'))
             return FALSE;
         quote = *d->p++;
         v = d->p;
@@ -741,7 +1071,7 @@ fast_attrs(FastDoc *d, FastElem *e, gboolean *out_empty)
                 return FALSE;
             d->p++;
         }
-        if (d->p >= d->end)
+        if (d->p >= d->end || d->p - v > FAST_MAX_RUN)
             return FALSE;
         e->attr[slot].s = v;
         e->attr[slot].len = (gsize) (d->p - v);
@@ -758,10 +1088,8 @@ fast_end_tag(FastDoc *d, const char *name)
     if (!fast_looking_at(d, "</", 2))
         return FALSE;
     d->p += 2;
-    if (!fast_name(d, &n) || !fast_str_is(&n, name))
+    if (!fast_name(d, &n) || !fast_str_is(&n, name) || !fast_skip_ws(d))
         return FALSE;
-    while (d->p < d->end && fast_is_ws(*d->p))
-        d->p++;
     if (d->p >= d->end || *d->p != '>')
         return FALSE;
     d->p++;
@@ -812,6 +1140,8 @@ fast_element(FastDoc *d, FastElem *e, gboolean root)
         d->p++;
     }
     e->text.len = (gsize) (d->p - e->text.s);
+    if (e->text.len > FAST_MAX_RUN)
+        return FALSE;
     if (e->text.len && !fast_kinds[k].text) {
         for (gsize i = 0; i < e->text.len; i++) {
             if (!fast_is_ws(e->text.s[i]))
@@ -1073,6 +1403,41 @@ fast_parse(const char *xml, gsize len, CsParseType type)
     return fast_build(&d, type);
 }
 
+/* Whether the document's root element is <domainCapabilities> (after an
+ * optional BOM, XML declaration, comments and white space). */
+static gboolean
+root_is_domcaps(const char *xml, gsize len)
+{
+    const char *p = xml, *end = xml + len;
+
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    while (p < end) {
+        if (g_ascii_isspace(*p)) {
+            p++;
+        } else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            const char *c = g_strstr_len(p + 4, end - p - 4, "-->");
+
+            if (!c)
+                return FALSE;
+            p = c + 3;
+        } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
+            const char *c = g_strstr_len(p + 2, end - p - 2, "?>");
+
+            if (!c)
+                return FALSE;
+            p = c + 2;
+        } else {
+            static const char tag[] = "<domainCapabilities";
+            gsize n = sizeof(tag) - 1;
+
+            return (gsize) (end - p) > n && memcmp(p, tag, n) == 0 &&
+                   (g_ascii_isspace(p[n]) || p[n] == '>' || p[n] == '/');
+        }
+    }
+    return FALSE;
+}
+
 /* A domain capabilities document: its host-model CPU, the CPU the
  * hypervisor offers (as virsh hypervisor-cpu-compare judges against it),
  * as a custom guest CPU with the document's <arch>. */
@@ -1126,28 +1491,35 @@ parse_domcaps(xmlDoc *doc, const char *source, GError **error)
 }
 
 CsCpuDef *
-cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source, CsParseType type,
-                     GError **error)
+cs_cpu_def_parse_xml_at(const char *xml, gsize len, const char *source, CsParseType type,
+                        int line_offset, GError **error)
 {
-    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *owned_source = NULL;
     CsCpuDef *fast = NULL;
-    xmlNode *cpu;
 
-    g_return_val_if_fail(xml != NULL, NULL);
+    g_return_val_if_fail(xml != NULL || len == 0, NULL);
     if (!source)
         source = "(CPU definition)";
     if (len <= G_MAXINT && (fast = fast_parse(xml, len, type)))
         return fast;
-    if (!(doc = cs_xml_read(xml, len, source, error)))
-        return NULL;
-    if (cs_xml_is(xmlDocGetRootElement(doc), "domainCapabilities"))
-        return parse_domcaps(doc, source, error);
-    if (!(cpu = cs_xml_find(xmlDocGetRootElement(doc), "cpu"))) {
-        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s: the document holds no <cpu> element", source);
+    source = cs_source_name(source, &owned_source);
+    if (len > G_MAXINT) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: input too large", source);
         return NULL;
     }
-    return cs_cpu_def_parse_node(cpu, source, type, error);
+    if (root_is_domcaps(xml ? xml : "", len)) {
+        g_autoptr(xmlDoc) doc = cs_xml_read(xml, len, source, error);
+
+        return doc ? parse_domcaps(doc, source, error) : NULL;
+    }
+    return slow_parse(xml ? xml : "", len, source, type, line_offset, error);
+}
+
+CsCpuDef *
+cs_cpu_def_parse_xml(const char *xml, gsize len, const char *source, CsParseType type,
+                     GError **error)
+{
+    return cs_cpu_def_parse_xml_at(xml, len, source, type, 0, error);
 }
 
 CsCpuDef *
@@ -1155,13 +1527,9 @@ cs_cpu_def_load_file(const char *path, CsParseType type, GError **error)
 {
     g_autofree char *xml = NULL;
     gsize len = 0;
-    g_autoptr(GError) local = NULL;
 
     g_return_val_if_fail(path != NULL, NULL);
-    if (!g_file_get_contents(path, &xml, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", path,
-                    local->message);
+    if (!(xml = cs_input_read_file(path, 0, CS_INPUT_DEFAULT, &len, error)))
         return NULL;
-    }
     return cs_cpu_def_parse_xml(xml, len, path, type, error);
 }

@@ -5,10 +5,16 @@
  * the index and the files it includes, vendors, features, models (with
  * the models they are based on), then the tables, each step reading what
  * the one before built. */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include "core/cpu-map-private.h"
 #include "core/cpuid-data-private.h"
+#include "core/error-private.h"
+#include "formats/input-private.h"
 #include "xml-util.h"
 
 gboolean cs_cpuid_data_parse_items(const xmlNode *node, CsCpuidData *data,
@@ -35,7 +41,10 @@ typedef struct {
 } RawModel;
 
 typedef struct {
-    char *dir;
+    char *dir;              /* as given (for messages and the map's source) */
+    char *root;             /* resolved: every file read must be inside */
+    guint64 limit;          /* the input size limit, for all files together */
+    guint64 left;           /* what is left of it */
     GPtrArray *vendors;     /* CsMapVendor* (strings owned by chunk) */
     GPtrArray *features;    /* RawFeature* */
     GPtrArray *models;      /* RawModel* */
@@ -107,12 +116,6 @@ raw_model_free(gpointer p)
     g_free(m);
 }
 
-static const char *
-shown(const char *s)
-{
-    return s ? s : "(null)";
-}
-
 static gboolean
 parse_vendor(Loader *ld, const xmlNode *node, const char *name, const char *src,
              GError **error)
@@ -122,15 +125,20 @@ parse_vendor(Loader *ld, const xmlNode *node, const char *name, const char *src,
 
     for (guint i = 0; i < ld->vendors->len; i++) {
         if (strcmp(((CsMapVendor *) ld->vendors->pdata[i])->name, name) == 0) {
+            g_autofree char *n = cs_shown(name);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                        "%s:%d: CPU vendor '%s' already defined", src, node->line, name);
+                        "%s:%d: CPU vendor '%s' already defined", src, node->line, n);
             return FALSE;
         }
     }
     if (!string || strlen(string) != 12) {
+        g_autofree char *n = cs_shown(name);
+        g_autofree char *str = cs_shown(string);
+
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s:%d: vendor '%s' needs a 12-character 'string', got '%s'",
-                    src, node->line, name, shown(string));
+                    src, node->line, n, str);
         return FALSE;
     }
     v = g_new0(CsMapVendor, 1);
@@ -154,8 +162,10 @@ parse_feature(Loader *ld, const xmlNode *node, const char *name, const char *src
     RawFeature *f;
 
     if (g_hash_table_contains(ld->feature_by_name, name)) {
+        g_autofree char *n = cs_shown(name);
+
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s:%d: CPU feature '%s' already defined", src, node->line, name);
+                    "%s:%d: CPU feature '%s' already defined", src, node->line, n);
         return FALSE;
     }
     f = g_new0(RawFeature, 1);
@@ -173,8 +183,10 @@ parse_feature(Loader *ld, const xmlNode *node, const char *name, const char *src
         if (!cs_xml_is(c, "alias"))
             continue;
         if (!(alias = cs_xml_prop(c, "name"))) {
+            g_autofree char *n = cs_shown(name);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                        "%s:%d: <alias> of feature '%s' lacks 'name'", src, c->line, name);
+                        "%s:%d: <alias> of feature '%s' lacks 'name'", src, c->line, n);
             raw_feature_free(f);
             return FALSE;
         }
@@ -234,10 +246,12 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
     const xmlNode *anc = cs_xml_child(node, "model");
     const xmlNode *vendor = cs_xml_child(node, "vendor");
     gboolean have_sigs = FALSE;
+    g_autofree char *shown_name = cs_shown(name);
 
     if (g_hash_table_contains(ld->model_by_name, name)) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s:%d: multiple definitions of CPU model '%s'", src, node->line, name);
+                    "%s:%d: multiple definitions of CPU model '%s'", src, node->line,
+                    shown_name);
         return FALSE;
     }
     m = g_new0(RawModel, 1);
@@ -252,7 +266,7 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
     if (!decode) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s:%d: missing <decode> element in CPU model '%s'", src,
-                    node->line, name);
+                    node->line, shown_name);
         return FALSE;
     } else {
         g_autofree char *h = cs_xml_prop(decode, "host");
@@ -261,7 +275,7 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
         if (!onoff(h, &m->decode_host) || !onoff(g, &m->decode_guest)) {
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: <decode> of CPU model '%s' needs host= and guest= "
-                        "'on' or 'off'", src, decode->line, name);
+                        "'on' or 'off'", src, decode->line, shown_name);
             return FALSE;
         }
     }
@@ -274,13 +288,15 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
         if (!an) {
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: missing ancestor's name in CPU model '%s'", src,
-                        anc->line, name);
+                        anc->line, shown_name);
             return FALSE;
         }
         if (!(idx = g_hash_table_lookup(ld->model_by_name, an))) {
+            g_autofree char *a_shown = cs_shown(an);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: ancestor model '%s' not found for CPU model '%s'",
-                        src, anc->line, an, name);
+                        src, anc->line, a_shown, shown_name);
             return FALSE;
         }
         a = ld->models->pdata[GPOINTER_TO_UINT(idx) - 1];
@@ -317,15 +333,17 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
         if (fam == 0) {
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: invalid CPU signature family in model '%s'", src,
-                        c->line, name);
+                        c->line, shown_name);
             return FALSE;
         }
         sig = (CsSignature) { .family = fam, .model = mod, .steppings = 0xffff };
         st = cs_xml_prop(c, "stepping");
         if (st && !parse_steppings(st, &sig.steppings)) {
+            g_autofree char *st_shown = cs_shown(st);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: invalid stepping '%s' in CPU model '%s'", src,
-                        c->line, st, name);
+                        c->line, st_shown, shown_name);
             return FALSE;
         }
         g_array_append_val(m->signatures, sig);
@@ -340,9 +358,11 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
                 vi = i;
         }
         if (vi < 0) {
+            g_autofree char *v_shown = cs_shown(vn);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: unknown vendor '%s' referenced by CPU model '%s'",
-                        src, vendor->line, shown(vn), name);
+                        src, vendor->line, v_shown, shown_name);
             return FALSE;
         }
         m->vendor = vi;
@@ -359,21 +379,25 @@ parse_model(Loader *ld, const xmlNode *node, const char *name, const char *src,
         if (!(fn = cs_xml_prop(c, "name"))) {
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: missing feature name for CPU model '%s'", src,
-                        c->line, name);
+                        c->line, shown_name);
             return FALSE;
         }
         if (!(idx = g_hash_table_lookup(ld->feature_by_name, fn))) {
+            g_autofree char *f_shown = cs_shown(fn);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: feature '%s' required by CPU model '%s' not found",
-                        src, c->line, fn, name);
+                        src, c->line, f_shown, shown_name);
             return FALSE;
         }
         fi = GPOINTER_TO_UINT(idx) - 1;
         rem = cs_xml_prop(c, "removed");
         if (rem && strcmp(rem, "yes") != 0 && strcmp(rem, "no") != 0) {
+            g_autofree char *r_shown = cs_shown(rem);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: invalid value '%s' of 'removed' in CPU model '%s'",
-                        src, c->line, rem, name);
+                        src, c->line, r_shown, shown_name);
             return FALSE;
         }
         if (g_strcmp0(rem, "yes") == 0) {
@@ -426,39 +450,107 @@ load_all(Loader *ld, const xmlNode *parent, const char *src, GError **error)
            load_elements(ld, parent, "model", parse_model, src, error);
 }
 
+/* Reads the file @path of the map (resolved, inside the map's directory)
+ * within what is left of the size limit. @shown names it in messages. */
+static char *
+read_map_file(Loader *ld, const char *path, const char *shown, gsize *out_len,
+              GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    char *buf;
+
+    if (ld->left == 0) {
+        g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                    "cannot read '%s': the CPU map's files are larger than the input "
+                    "size limit (%s raises it)", shown, CS_INPUT_MAX_ENV);
+        return NULL;
+    }
+    if (!(buf = cs_input_read_file_as(path, shown, ld->left, CS_INPUT_DEFAULT, out_len,
+                                      &local))) {
+        if (g_error_matches(local, CS_ERROR, CS_ERROR_TOO_LARGE))
+            g_set_error(error, CS_ERROR, CS_ERROR_TOO_LARGE,
+                        "cannot read '%s': the CPU map's files are larger than the input "
+                        "size limit (%s raises it)", shown, CS_INPUT_MAX_ENV);
+        else
+            g_propagate_error(error, g_steal_pointer(&local));
+        return NULL;
+    }
+    ld->left -= *out_len;
+    return buf;
+}
+
+/* Returns: (transfer full) the real path of @name in the map's directory,
+ * or NULL with @error when it does not exist or resolves (through "..",
+ * symbolic links, ...) to a place outside the directory. */
+static char *
+resolve_in_map(const Loader *ld, const char *name, const char *shown, GError **error)
+{
+    g_autofree char *joined = g_build_filename(ld->root, name, NULL);
+    char *real = NULL;
+    gsize n = strlen(ld->root);
+    gboolean inside;
+    char *ret;
+
+    if (!(real = realpath(joined, NULL))) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", shown,
+                    g_strerror(errno));
+        return NULL;
+    }
+    if (strcmp(ld->root, "/") == 0)
+        inside = strcmp(real, "/") != 0;
+    else
+        inside = strncmp(real, ld->root, n) == 0 && real[n] == '/';
+    if (!inside) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                    "cannot read '%s': it is not inside the CPU map directory", shown);
+        free(real);
+        return NULL;
+    }
+    ret = g_strdup(real);
+    free(real);
+    return ret;
+}
+
 static gboolean
 load_include(Loader *ld, const char *filename, const char *src, int line,
              GError **error)
 {
-    g_autofree char *path = NULL;
+    g_autofree char *joined = g_build_filename(ld->dir, filename, NULL);
+    g_autofree char *shown_path = cs_shown_n(joined, -1, 0);
+    g_autofree char *real = NULL;
     g_autofree char *buf = NULL;
     gsize len = 0;
     g_autoptr(GError) local = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     xmlNode *root;
 
-    if (g_path_is_absolute(filename) || strstr(filename, "..")) {
+    /* as libvirt: a name relative to the map directory; symbolic links and
+     * ".." are resolved and must stay inside it */
+    if (g_path_is_absolute(filename)) {
+        g_autofree char *f = cs_shown(filename);
+
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s:%d: include '%s' must name a file inside the map directory",
-                    src, line, filename);
+                    src, line, f);
         return FALSE;
     }
-    path = g_build_filename(ld->dir, filename, NULL);
-    if (!g_file_get_contents(path, &buf, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s:%d: cannot read include: %s",
+    if (!(real = resolve_in_map(ld, filename, shown_path, &local)) ||
+        !(buf = read_map_file(ld, real, shown_path, &len, &local))) {
+        g_set_error(error, local->domain, local->code, "%s:%d: cannot read include: %s",
                     src, line, local->message);
         return FALSE;
     }
-    if (!(doc = cs_xml_read(buf, len, path, error)))
+    if (!(doc = cs_xml_read(buf, len, shown_path, error)))
         return FALSE;
     root = xmlDocGetRootElement(doc);
     if (!cs_xml_is(root, "cpus")) {
+        g_autofree char *r = cs_shown((const char *) root->name);
+
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s: expected root element <cpus>, found <%s>", path,
-                    (const char *) root->name);
+                    "%s: expected root element <cpus>, found <%s>", shown_path, r);
         return FALSE;
     }
-    return load_all(ld, root, path, error);
+    return load_all(ld, root, shown_path, error);
 }
 
 /* The <include>s of @parent in document order, also those inside <group>
@@ -553,8 +645,9 @@ build_map(Loader *ld, GError **error)
     guint ai = 0, si = 0, ri = 0, adi = 0, fni = 0;
 
     if (nf > G_MAXUINT16 || nm > G_MAXUINT16) {
-        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: too many features or models",
-                    ld->dir);
+        g_autofree char *d = cs_shown_n(ld->dir, -1, 0);
+
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: too many features or models", d);
         g_free(o);
         return NULL;
     }
@@ -592,7 +685,11 @@ build_map(Loader *ld, GError **error)
             g_array_index(words, CsWordKey, nw++) = g_array_index(words, CsWordKey, i);
     }
     g_array_set_size(words, nw);
-    o->words = g_memdup2(words->data, sizeof(CsWordKey) * MAX(nw, 1));
+    /* an empty GArray has no data: keep one zeroed entry so that the
+     * tables are never NULL (pointer arithmetic on NULL is undefined) */
+    o->words = g_new0(CsWordKey, MAX(nw, 1));
+    if (nw)
+        memcpy(o->words, words->data, sizeof(CsWordKey) * nw);
 
     /* features */
     o->features = g_new0(CsMapFeature, MAX(nf, 1));
@@ -642,7 +739,9 @@ build_map(Loader *ld, GError **error)
         o->aliases[ai++] = NULL;
     }
     part_start[nf] = parts->len;
-    o->parts = g_memdup2(parts->data, sizeof(CsFeaturePart) * MAX(parts->len, 1));
+    o->parts = g_new0(CsFeaturePart, MAX(parts->len, 1));
+    if (parts->len)
+        memcpy(o->parts, parts->data, sizeof(CsFeaturePart) * parts->len);
     for (guint i = 0; i < nf; i++) {
         o->features[i].parts = o->parts + part_start[i];
         o->features[i].n_parts = part_start[i + 1] - part_start[i];
@@ -743,7 +842,9 @@ build_map(Loader *ld, GError **error)
 CsCpuMap *
 cs_cpu_map_load_dir(const char *dir, GError **error)
 {
+    g_autofree char *index_name = NULL;
     g_autofree char *index = NULL;
+    g_autofree char *real_index = NULL;
     g_autofree char *buf = NULL;
     gsize len = 0;
     g_autoptr(GError) local = NULL;
@@ -753,23 +854,53 @@ cs_cpu_map_load_dir(const char *dir, GError **error)
     Loader ld = { 0 };
     CsCpuMap *map = NULL;
     gboolean ok;
+    char *real_dir;
+    struct stat st;
 
     g_return_val_if_fail(dir != NULL, NULL);
-    index = g_build_filename(dir, "index.xml", NULL);
-    if (!g_file_get_contents(index, &buf, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot load CPU map: %s",
+    if (!*dir) {
+        g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                    "cannot load CPU map: the directory name is empty");
+        return NULL;
+    }
+    index_name = g_build_filename(dir, "index.xml", NULL);
+    index = cs_shown_n(index_name, -1, 0);
+    if (!cs_input_get_max_size(&ld.limit, error))
+        return NULL;
+    if (!(real_dir = realpath(dir, NULL)) || stat(real_dir, &st) != 0 ||
+        !S_ISDIR(st.st_mode)) {
+        g_autofree char *d = cs_shown_n(dir, -1, 0);
+
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot load CPU map: '%s': %s", d,
+                    g_strerror(real_dir ? ENOTDIR : errno));
+        free(real_dir);
+        return NULL;
+    }
+    ld.root = g_strdup(real_dir);
+    free(real_dir);
+    ld.dir = g_strdup(dir);
+    ld.left = ld.limit;
+    if (!(real_index = resolve_in_map(&ld, "index.xml", index, &local)) ||
+        !(buf = read_map_file(&ld, real_index, index, &len, &local))) {
+        g_set_error(error, local->domain, local->code, "cannot load CPU map: %s",
                     local->message);
+        g_free(ld.root);
+        g_free(ld.dir);
         return NULL;
     }
-    if (!(doc = cs_xml_read(buf, len, index, error)))
-        return NULL;
-    root = xmlDocGetRootElement(doc);
-    if (!cs_xml_is(root, "cpus")) {
-        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s: expected root element <cpus>, found <%s>", index,
-                    (const char *) root->name);
+    if (!(doc = cs_xml_read(buf, len, index, error)) ||
+        !cs_xml_is((root = xmlDocGetRootElement(doc)), "cpus")) {
+        if (doc) {
+            g_autofree char *r = cs_shown((const char *) root->name);
+
+            g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                        "%s: expected root element <cpus>, found <%s>", index, r);
+        }
+        g_free(ld.root);
+        g_free(ld.dir);
         return NULL;
     }
+    g_clear_pointer(&buf, g_free);
     for (xmlNode *c = root->children; c && !arch; c = c->next) {
         g_autofree char *name = NULL;
 
@@ -782,10 +913,11 @@ cs_cpu_map_load_dir(const char *dir, GError **error)
     if (!arch) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s: cannot find CPU map for the x86 architecture", index);
+        g_free(ld.root);
+        g_free(ld.dir);
         return NULL;
     }
 
-    ld.dir = g_strdup(dir);
     ld.vendors = g_ptr_array_new_with_free_func(g_free);
     ld.features = g_ptr_array_new_with_free_func(raw_feature_free);
     ld.models = g_ptr_array_new_with_free_func(raw_model_free);
@@ -809,6 +941,7 @@ cs_cpu_map_load_dir(const char *dir, GError **error)
     g_ptr_array_unref(ld.models);
     if (ld.strings)
         g_string_chunk_free(ld.strings);
+    g_free(ld.root);
     g_free(ld.dir);
     return map;
 }

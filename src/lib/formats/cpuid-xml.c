@@ -2,7 +2,10 @@
 /* libcpusel: libvirt's <cpudata arch='x86'> format, read and written */
 #include <string.h>
 #include <libcpusel/cs-error.h>
+#include <libcpusel/cs-input.h>
 #include "core/cpuid-data-private.h"
+#include "core/error-private.h"
+#include "formats/input-private.h"
 #include "xml-util.h"
 
 static gboolean
@@ -63,9 +66,11 @@ cs_cpuid_data_parse_items(const xmlNode *node, CsCpuidData *data,
         } else if (cs_xml_is(c, "alias")) {
             continue;
         } else {
+            g_autofree char *name = cs_shown((const char *) c->name);
+
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                         "%s:%d: unexpected element <%s> in <%s>", source, c->line,
-                        (const char *) c->name, (const char *) node->name);
+                        name, (const char *) node->name);
             return FALSE;
         }
         n++;
@@ -93,6 +98,10 @@ typedef struct {
 } Scan;
 
 #define FAST_MAX_ATTRS 6
+/* Longest run of white space, comment or attribute value the fast reader
+ * takes: far below libxml2's limits (10,000,000 bytes for a text node, an
+ * attribute value or a comment), which longer inputs are left to. */
+#define FAST_MAX_RUN 4096
 
 static inline gboolean
 fast_is_space(char c)
@@ -131,18 +140,33 @@ fast_has(const Scan *s, const char *lit, gsize n)
     return TRUE;
 }
 
-/* Skips whitespace and comments; FALSE on a malformed comment. */
+/* Skips white space; FALSE on a run longer than FAST_MAX_RUN. */
+static inline gboolean
+fast_skip_space(Scan *s)
+{
+    const char *start = s->p;
+
+    while (s->p < s->end && fast_is_space(*s->p))
+        s->p++;
+    return s->p - start <= FAST_MAX_RUN;
+}
+
+/* Skips whitespace and comments; FALSE on a malformed comment or a run too
+ * long for the fast reader. */
 static gboolean
 fast_skip_misc(Scan *s)
 {
     for (;;) {
-        while (s->p < s->end && fast_is_space(*s->p))
-            s->p++;
+        const char *start;
+
+        if (!fast_skip_space(s))
+            return FALSE;
         if (!fast_has(s, "<!--", 4))
             return TRUE;
         s->p += 4;
+        start = s->p;
         for (;;) {
-            if (s->end - s->p < 3)
+            if (s->end - s->p < 3 || s->p - start > FAST_MAX_RUN)
                 return FALSE;
             if (s->p[0] == '-' && s->p[1] == '-') {
                 if (s->p[2] != '>')
@@ -189,8 +213,8 @@ fast_attrs(Scan *s, const char *const *names, guint n_names,
             }
             return FALSE;
         }
-        while (s->p < s->end && fast_is_space(*s->p))
-            s->p++;
+        if (!fast_skip_space(s))
+            return FALSE;
         if (fast_has(s, "/>", 2) || fast_has(s, ">", 1))
             continue;
         name = s->p;
@@ -209,20 +233,20 @@ fast_attrs(Scan *s, const char *const *names, guint n_names,
         next = k + 1;
         if (k == n_names || vals[k])
             return FALSE;               /* unknown or repeated */
-        while (s->p < s->end && fast_is_space(*s->p))
-            s->p++;
+        if (!fast_skip_space(s))
+            return FALSE;
         if (!fast_has(s, "=", 1))
             return FALSE;
         s->p++;
-        while (s->p < s->end && fast_is_space(*s->p))
-            s->p++;
+        if (!fast_skip_space(s))
+            return FALSE;
         if (s->p >= s->end || (*s->p != '\'' && *s->p != '"'))
             return FALSE;
         quote = *s->p++;
         vals[k] = s->p;
         while (s->p < s->end && fast_is_word(*s->p))
             s->p++;
-        if (s->p >= s->end || *s->p != quote)
+        if (s->p >= s->end || *s->p != quote || s->p - vals[k] > FAST_MAX_RUN)
             return FALSE;
         lens[k] = s->p - vals[k];
         s->p++;
@@ -299,8 +323,8 @@ fast_parse(const char *xml, gsize len)
             return NULL;
         if (fast_has(&s, "</cpudata", 9)) {
             s.p += 9;
-            while (s.p < s.end && fast_is_space(*s.p))
-                s.p++;
+            if (!fast_skip_space(&s))
+                return NULL;
             if (!fast_has(&s, ">", 1))
                 return NULL;
             s.p++;
@@ -344,47 +368,132 @@ fast_parse(const char *xml, gsize len)
     return g_steal_pointer(&data);
 }
 
-CsCpuidData *
-cs_cpuid_data_parse_xml(const char *xml, gsize len, const char *source,
-                        GError **error)
+/* Checks the root element: a <cpudata> of an x86 arch. */
+static gboolean
+check_root(const xmlNode *root, const char *source, GError **error)
 {
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(CsCpuidData) data = NULL;
     g_autofree char *arch = NULL;
-    xmlNode *root;
 
-    if (!source)
-        source = "<input>";
-    if (len <= G_MAXINT && (data = fast_parse(xml, len)))
-        return g_steal_pointer(&data);
-    if (!(doc = cs_xml_read(xml, len, source, error)))
-        return NULL;
-    root = xmlDocGetRootElement(doc);
     if (!cs_xml_is(root, "cpudata")) {
+        g_autofree char *name = cs_shown((const char *) root->name);
+
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s: expected a <cpudata> document, found <%s>", source,
-                    (const char *) root->name);
-        return NULL;
+                    "%s: expected a <cpudata> document, found <%s>", source, name);
+        return FALSE;
     }
     arch = cs_xml_prop(root, "arch");
     if (!arch) {
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s:%d: <cpudata> lacks attribute 'arch'", source, root->line);
-        return NULL;
+        return FALSE;
     }
     if (strcmp(arch, "x86") != 0 && strcmp(arch, "x86_64") != 0 &&
         strcmp(arch, "i686") != 0) {
-        g_autofree char *shown = g_strescape(arch, NULL);
+        g_autofree char *shown = cs_shown(arch);
 
         g_set_error(error, CS_ERROR, CS_ERROR_UNSUPPORTED,
-                    "%s:%d: raw CPU data of arch '%.40s' is not supported (only x86)",
+                    "%s:%d: raw CPU data of arch '%s' is not supported (only x86)",
                     source, root->line, shown);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The general reader: libxml2's xmlTextReader, one element at a time, so
+ * that memory stays in proportion to the data kept (no tree of the whole
+ * document). The whole input is read before a problem with the data is
+ * reported: a document that is not well-formed is reported as such. */
+static CsCpuidData *
+slow_parse(const char *xml, gsize len, const char *source, GError **error)
+{
+    CsXmlErrors errs = { 0 };
+    g_autoptr(xmlTextReader) r = NULL;
+    g_autoptr(CsCpuidData) data = cs_cpuid_data_new();
+    g_autoptr(GError) first = NULL;
+    gboolean doctype = FALSE, root_seen = FALSE;
+    int root_line = 0;
+    guint n = 0;
+    int ret = -1;
+
+    cs_xml_errors_begin(&errs);
+    if ((r = cs_xml_reader_new(xml, len, source, &errs))) {
+        while ((ret = xmlTextReaderRead(r)) == 1) {
+            int type = xmlTextReaderNodeType(r);
+            xmlNode *node;
+
+            if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+                doctype = TRUE;
+                break;
+            }
+            if (type != XML_READER_TYPE_ELEMENT)
+                continue;
+            node = xmlTextReaderCurrentNode(r);
+            if (xmlTextReaderDepth(r) == 0) {
+                root_seen = TRUE;
+                root_line = node->line;
+                check_root(node, source, &first);
+                continue;
+            }
+            /* the items: children of the root; anything below them is
+             * not looked at, nor anything after the first problem */
+            if (first || xmlTextReaderDepth(r) != 1)
+                continue;
+            if (cs_xml_is(node, "cpuid")) {
+                if (parse_cpuid(node, data, source, &first))
+                    n++;
+            } else if (cs_xml_is(node, "msr")) {
+                if (parse_msr(node, data, source, &first))
+                    n++;
+            } else if (!cs_xml_is(node, "alias")) {
+                g_autofree char *name = cs_shown((const char *) node->name);
+
+                g_set_error(&first, CS_ERROR, CS_ERROR_PARSE,
+                            "%s:%d: unexpected element <%s> in <cpudata>", source,
+                            node->line, name);
+            }
+        }
+    }
+    cs_xml_errors_end(&errs);
+    if (doctype) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                    "%s: DOCTYPE declarations are not allowed", source);
+    } else if (ret != 0 || errs.message) {
+        cs_xml_errors_set(&errs, source, r ? xmlTextReaderGetParserLineNumber(r) : 0,
+                          error);
+    } else if (!root_seen) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: no root element", source);
+    } else if (first) {
+        g_propagate_error(error, g_steal_pointer(&first));
+    } else if (n == 0) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
+                    "%s:%d: <cpudata> holds no <cpuid> or <msr> data", source, root_line);
+    } else {
+        cs_xml_errors_clear(&errs);
+        cs_cpuid_data_sort_merge(data);
+        return g_steal_pointer(&data);
+    }
+    cs_xml_errors_clear(&errs);
+    return NULL;
+}
+
+CsCpuidData *
+cs_cpuid_data_parse_xml(const char *xml, gsize len, const char *source,
+                        GError **error)
+{
+    g_autofree char *owned_source = NULL;
+    CsCpuidData *data = NULL;
+
+    g_return_val_if_fail(xml != NULL || len == 0, NULL);
+    if (!source)
+        source = "<input>";
+    if (len <= G_MAXINT && (data = fast_parse(xml, len)))
+        return data;
+    if (len > G_MAXINT) {
+        g_set_error(error, CS_ERROR, CS_ERROR_PARSE, "%s: input too large",
+                    cs_source_name(source, &owned_source));
         return NULL;
     }
-    data = cs_cpuid_data_new();
-    if (!cs_cpuid_data_parse_items(root, data, source, error))
-        return NULL;
-    return g_steal_pointer(&data);
+    return slow_parse(xml ? xml : "", len, cs_source_name(source, &owned_source), error);
 }
 
 static gboolean
@@ -424,20 +533,6 @@ looks_like_cpuid_r(const char *buf, gsize len)
 }
 
 CsCpuidData *
-cs_cpuid_data_load_file(const char *path, GError **error)
-{
-    g_autofree char *buf = NULL;
-    gsize len = 0;
-    g_autoptr(GError) local = NULL;
-
-    if (!g_file_get_contents(path, &buf, &len, &local)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_IO, "%s", local->message);
-        return NULL;
-    }
-    return cs_cpuid_data_parse(buf, len, path, error);
-}
-
-CsCpuidData *
 cs_cpuid_data_parse(const char *buf, gsize len, const char *source, GError **error)
 {
     g_return_val_if_fail(buf != NULL || len == 0, NULL);
@@ -446,7 +541,8 @@ cs_cpuid_data_parse(const char *buf, gsize len, const char *source, GError **err
     if (looks_like_xml(buf, len))
         return cs_cpuid_data_parse_xml(buf, len, source, error);
     if (!looks_like_cpuid_r(buf, len)) {
-        g_autofree char *shown = g_strescape(source, NULL);
+        g_autofree char *owned = NULL;
+        const char *shown = cs_source_name(source, &owned);
 
         g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
                     "%s: unrecognised input: cpusel reads raw CPU dumps (libvirt "
@@ -455,6 +551,18 @@ cs_cpuid_data_parse(const char *buf, gsize len, const char *source, GError **err
         return NULL;
     }
     return cs_cpuid_data_parse_cpuid_r(buf, len, source, error);
+}
+
+CsCpuidData *
+cs_cpuid_data_load_file(const char *path, GError **error)
+{
+    g_autofree char *buf = NULL;
+    gsize len = 0;
+
+    g_return_val_if_fail(path != NULL, NULL);
+    if (!(buf = cs_input_read_file(path, 0, CS_INPUT_DEFAULT, &len, error)))
+        return NULL;
+    return cs_cpuid_data_parse(buf, len, path, error);
 }
 
 char *
