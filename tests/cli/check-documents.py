@@ -59,6 +59,14 @@ CASES = [
     (['domcaps', '--data', DUMP], 0, 'xml', None),
     (['domcaps', '--json', '--data', DUMP], 0, 'json', {'cpu': dict}),
     (['labels', '--json', '--data', DUMP], 0, 'json', {'labels': dict}),
+    # '-' reads standard input, raw dumps included (also in baseline)
+    (['decode', '-'], 0, 'xml', None, DUMP),
+    (['baseline', '-'], 0, 'xml', None, DUMP),
+    (['baseline', '-'], 0, 'xml', None, 'data/cpuid-r/amd-epyc-kvm.txt'),
+    (['baseline', '--json', '-'], 0, 'json',
+     {'cpu': CPU_KEYS, 'psabi_level': (str, type(None)), 'hosts': int},
+     'data/baseline/fleet-versions.xml'),
+    (['compare', '-', 'cli/guest-icelake.xml'], 3, 'text', None, DUMP),
 ]
 
 
@@ -82,8 +90,16 @@ def main():
     os.chdir(tests)
     print('1..%d' % len(CASES))
     bad = 0
-    for n, (args, rc, kind, keys) in enumerate(CASES, 1):
-        p = subprocess.run([cpusel] + args, capture_output=True, text=True)
+    for n, case in enumerate(CASES, 1):
+        args, rc, kind, keys = case[:4]
+        if len(case) > 4:
+            # through a pipe, as `cat FILE | cpusel ... -`
+            with open(case[4]) as f:
+                p = subprocess.run([cpusel] + args, capture_output=True, text=True,
+                                   input=f.read())
+        else:
+            p = subprocess.run([cpusel] + args, capture_output=True, text=True,
+                               stdin=subprocess.DEVNULL)
         err = None
         if p.returncode != rc:
             err = 'exit %d, expected %d: %s' % (p.returncode, rc, p.stderr.strip())

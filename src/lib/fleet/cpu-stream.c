@@ -284,6 +284,75 @@ reader_init(CsCpuStream *s, const char *mem, gsize len, GError **error)
 
 /* ---- Opening ------------------------------------------------------------ */
 
+/* Whether the document in @head (its first bytes) has <cpudata> as its
+ * root element, after an optional BOM, XML declaration, comments and white
+ * space. */
+static gboolean
+root_is_cpudata(const char *head, gsize len)
+{
+    const char *p = head, *end = head + len;
+
+    if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+        p += 3;
+    while (p < end) {
+        const char *close;
+
+        if (g_ascii_isspace(*p)) {
+            p++;
+        } else if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            if (!(close = g_strstr_len(p + 4, end - p - 4, "-->")))
+                return FALSE;
+            p = close + 3;
+        } else if (end - p >= 2 && memcmp(p, "<?", 2) == 0) {
+            if (!(close = g_strstr_len(p + 2, end - p - 2, "?>")))
+                return FALSE;
+            p = close + 2;
+        } else {
+            return end - p > 8 && memcmp(p, "<cpudata", 8) == 0 &&
+                   (g_ascii_isspace(p[8]) || p[8] == '>' || p[8] == '/');
+        }
+    }
+    return FALSE;
+}
+
+/* Reads the rest of a pipe after the head already read, within the input
+ * size limit, into s->owned (s->data, s->size). */
+static gboolean
+slurp_pipe(CsCpuStream *s, const char *path, GError **error)
+{
+    guint64 max = 0;
+    GString *buf;
+    char chunk[65536];
+    gssize n;
+
+    if (!cs_input_get_max_size(&max, error))
+        return FALSE;
+    buf = g_string_new_len(s->head, s->head_len);
+    while ((n = cs_input_read_some(s->fd, chunk, sizeof(chunk))) > 0) {
+        if (max && buf->len + (guint64) n > max) {
+            g_autofree char *owned = NULL;
+
+            g_string_free(buf, TRUE);
+            g_set_error(error, CS_ERROR, CS_ERROR_IO,
+                        "%s: raw CPU data larger than the input limit (%" G_GUINT64_FORMAT
+                        " bytes; CPUSEL_MAX_INPUT raises it)", cs_source_name(path, &owned),
+                        max);
+            return FALSE;
+        }
+        g_string_append_len(buf, chunk, n);
+    }
+    if (n < 0) {
+        g_string_free(buf, TRUE);
+        g_set_error(error, CS_ERROR, CS_ERROR_IO, "cannot read '%s': %s", s->source,
+                    g_strerror(errno));
+        return FALSE;
+    }
+    s->size = s->total = buf->len;
+    s->owned = g_string_free(buf, FALSE);
+    s->data = s->owned;
+    return TRUE;
+}
+
 CsCpuStream *
 cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
 {
@@ -376,10 +445,15 @@ cs_cpu_stream_open_file(const CsCpuMap *map, const char *path, GError **error)
         return NULL;
     }
     s->head_len = n;
-    if (!looks_like_xml(s->head, s->head_len)) {
-        g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                    "%s: raw CPU data must be a regular file", path);
-        return NULL;
+    if (!looks_like_xml(s->head, s->head_len) || root_is_cpudata(s->head, s->head_len)) {
+        /* raw data from a pipe: one host, read whole within the input limit */
+        if (!slurp_pipe(s, path, error))
+            return NULL;
+        if (!looks_like_xml(s->data, s->size))
+            s->mode = MODE_RAW;
+        else if (!reader_init(s, s->data, s->size, error))
+            return NULL;
+        return g_steal_pointer(&s);
     }
     if (!reader_init(s, NULL, 0, error))
         return NULL;
@@ -955,7 +1029,8 @@ reader_next(CsCpuStream *s, const CsCpuDef **out_def, GError **error)
                 return TRUE;
             }
             g_set_error(error, CS_ERROR, CS_ERROR_PARSE,
-                        "%s: raw CPU data must be a regular file", s->source);
+                        "%s: a <cpudata> dump behind a long prologue cannot be read "
+                        "from a pipe; give it as a file", s->source);
             s->done = TRUE;
             return FALSE;
         }
