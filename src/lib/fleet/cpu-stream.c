@@ -739,8 +739,17 @@ scan_special(CsCpuStream *s, gsize pos, GError **error)
     gsize after;
 
     if (left >= 4 && memcmp(p, "<!--", 4) == 0) {
-        if (!(after = find_after(s, pos + 4, "-->")))
+        if (!(after = find_after(s, pos + 4, "-->"))) {
             scan_fail(s, pos, "unterminated comment", error);
+            return 0;
+        }
+        /* as XML (and libxml2, which reads pipes): no "--" inside, and no
+         * '-' right before the end */
+        if (g_strstr_len(s->data + pos + 4, after - 3 - (pos + 4), "--") ||
+            (after - 3 > pos + 4 && s->data[after - 4] == '-')) {
+            scan_fail(s, pos, "'--' inside a comment", error);
+            return 0;
+        }
         return after;
     }
     if (left >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
