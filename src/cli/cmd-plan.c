@@ -190,7 +190,6 @@ static char *
 models_text(const GArray *models)
 {
     g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *joined = NULL;
 
     for (guint k = 0; k < models->len && k < CLI_LIST_MAX; k++) {
         const ModelCount *mc = &g_array_index(models, ModelCount, k);
