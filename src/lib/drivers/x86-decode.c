@@ -587,8 +587,16 @@ cs_x86_decode(const CsCpuMap *map, const CsCpuidData *data, const CsDecodeOption
         if (report) {
             g_array_append_val(report->entries, entry);
             if (use) {
-                if (best_entry >= 0)
-                    CS_DECODE_ENTRY(report, best_entry)->status = CS_CANDIDATE_WORSE;
+                if (best_entry >= 0) {
+                    /* the former choice: say what replaced it */
+                    CsDecodeEntry *old = CS_DECODE_ENTRY(report, best_entry);
+                    char *why = g_strdup_printf("usable (%s), but %s was chosen instead",
+                                                old->reason, m->name);
+
+                    old->status = CS_CANDIDATE_WORSE;
+                    g_free(old->reason);
+                    old->reason = why;
+                }
                 best_entry = report->entries->len - 1;
                 CS_DECODE_ENTRY(report, best_entry)->status = CS_CANDIDATE_CHOSEN;
             }
