@@ -13,10 +13,6 @@ typedef enum {
     CS_DECODE_HOST = 0,             /* decode as a host CPU (no disabled features) */
     CS_DECODE_GUEST = 1 << 0,       /* decode as a guest CPU (match exact) */
     CS_DECODE_MIGRATABLE = 1 << 1,  /* drop features that block migration */
-    /* The data is a feature set computed from CPU definitions, where every
-     * bit is meaningful, not a dump read from a CPU: a VMX capability MSR
-     * it lacks means "no such VMX features" rather than "not read". */
-    CS_DECODE_FEATURE_DATA = 1 << 2,
 } CsDecodeFlags;
 
 #define CS_CANDIDATE_STATUSES(X) \

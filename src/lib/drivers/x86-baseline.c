@@ -123,8 +123,7 @@ decode_intersection(const CsCpuMap *map, const CsWord *vec, int vendor,
 {
     g_autoptr(CsCpuidData) data = NULL;
     g_autoptr(CsCpuDef) def = NULL;
-    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST |
-                                                  CS_DECODE_FEATURE_DATA);
+    CsDecodeOptions opts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST);
 
     if (cs_vec_is_empty(map, vec)) {
         g_set_error(error, CS_ERROR, CS_ERROR_INCOMPATIBLE, "CPUs are incompatible");

@@ -145,8 +145,7 @@ cs_x86_guest_data(const CsCpuMap *map, const CsCpuDef *host, const CsCpuDef *gue
         return FALSE;
 
     if (out_def) {
-        CsDecodeOptions dopts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST |
-                                                       CS_DECODE_FEATURE_DATA);
+        CsDecodeOptions dopts = CS_DECODE_OPTIONS_INIT(CS_DECODE_GUEST);
 
         dopts.allowed = opts->allowed;
         dopts.preferred = guest->model ? preferred : NULL;
