@@ -34,6 +34,7 @@ $CS_LIBVIRT12_CPU_MAP (default /tmp/sidroot/usr/share/libvirt/cpu_map).
 Exit status: 0 all agree, 1 some differ, 77 the oracle is unusable.
 """
 import argparse
+import atexit
 import concurrent.futures
 import glob
 import os
@@ -153,6 +154,7 @@ def main():
         by_vendor.setdefault(vendor_of(h), []).append(h)
     rng = random.Random(args.seed)
     tmp = tempfile.mkdtemp(prefix='diff-baseline-')
+    atexit.register(shutil.rmtree, tmp, True)
 
     def raw_dump(path):
         name = os.path.basename(path)[:-len('-host.xml')]
