@@ -9,5 +9,3 @@
  * the nearest names of @map (nullable) as suggestions. Returns: FALSE. */
 gboolean cs_unknown_model_error(const CsCpuMap *map, const char *name, GError **error);
 gboolean cs_unknown_feature_error(const CsCpuMap *map, const char *name, GError **error);
-/* Returns: (transfer full) @name as error messages show it. */
-char *cs_shown_name(const char *name);

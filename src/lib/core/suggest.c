@@ -41,11 +41,6 @@ distance(const char *a, const char *b, guint limit)
     return prev[lb];
 }
 
-char *
-cs_shown_name(const char *name)
-{
-    return cs_shown(name);
-}
 
 /* " (did you mean 'A', 'B'?)" for the names of @names closest to @name, or
  * an empty string. */
@@ -89,7 +84,7 @@ suggestions(const CsNameIndex *names, guint n, const char *name)
 gboolean
 cs_unknown_model_error(const CsCpuMap *map, const char *name, GError **error)
 {
-    g_autofree char *shown = cs_shown_name(name);
+    g_autofree char *shown = cs_shown(name);
     g_autofree char *hint = map ? suggestions(map->t.model_names, map->t.n_model_names,
                                               name) : g_strdup("");
 
@@ -101,7 +96,7 @@ cs_unknown_model_error(const CsCpuMap *map, const char *name, GError **error)
 gboolean
 cs_unknown_feature_error(const CsCpuMap *map, const char *name, GError **error)
 {
-    g_autofree char *shown = cs_shown_name(name);
+    g_autofree char *shown = cs_shown(name);
     g_autofree char *hint = map ? suggestions(map->t.feature_names,
                                               map->t.n_feature_names, name) :
                             g_strdup("");

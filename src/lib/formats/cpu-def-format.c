@@ -25,8 +25,8 @@ put_str(GString *s, const char *str)
     put(s, str, strlen(str));
 }
 
-static void
-append_escaped(GString *s, const char *text)
+void
+cs_xml_append_escaped(GString *s, const char *text)
 {
     const char *run = text;
     const char *p;
@@ -132,7 +132,7 @@ format_children(GString *s, const CsCpuDef *def, guint ind, CsFormatFlags flags)
     if (host && def->arch) {
         indent_to(s, ind);
         PUT_LIT(s, "<arch>");
-        append_escaped(s, def->arch);
+        cs_xml_append_escaped(s, def->arch);
         PUT_LIT(s, "</arch>\n");
     }
     if (format_model && (def->model || (guest && def->vendor_id))) {
@@ -142,12 +142,12 @@ format_children(GString *s, const CsCpuDef *def, guint ind, CsFormatFlags flags)
             append_attr(s, "fallback", cs_cpu_fallback_to_string(def->fallback));
         if (guest && def->vendor_id) {
             PUT_LIT(s, " vendor_id='");
-            append_escaped(s, def->vendor_id);
+            cs_xml_append_escaped(s, def->vendor_id);
             g_string_append_c(s, '\'');
         }
         if (def->model) {
             g_string_append_c(s, '>');
-            append_escaped(s, def->model);
+            cs_xml_append_escaped(s, def->model);
             PUT_LIT(s, "</model>\n");
         } else {
             PUT_LIT(s, "/>\n");
@@ -156,7 +156,7 @@ format_children(GString *s, const CsCpuDef *def, guint ind, CsFormatFlags flags)
     if (format_model && def->vendor) {
         indent_to(s, ind);
         PUT_LIT(s, "<vendor>");
-        append_escaped(s, def->vendor);
+        cs_xml_append_escaped(s, def->vendor);
         PUT_LIT(s, "</vendor>\n");
     }
     if (host && def->has_microcode && def->microcode) {
@@ -199,7 +199,7 @@ format_children(GString *s, const CsCpuDef *def, guint ind, CsFormatFlags flags)
         }
         else
             PUT_LIT(s, "<feature name='");
-        append_escaped(s, f->name);
+        cs_xml_append_escaped(s, f->name);
         PUT_LIT(s, "'/>\n");
     }
 }

@@ -7,6 +7,10 @@
 #include <libxml/xmlreader.h>
 #include "core/cpu-def-private.h"
 
+/* Appends @text with XML's five special characters as entities (attribute
+ * values and text alike). */
+void cs_xml_append_escaped(GString *s, const char *text);
+
 /* Appends the children of @def's <cpu> element (model, vendor, features,
  * ...) to @s, each line indented by @indent spaces (libvirt's
  * virCPUDefFormatBuf, as domain capabilities print the host-model). */

@@ -5,31 +5,6 @@
 #include "cpu-def-xml-private.h"
 #include <libcpusel/cs-hypervisor.h>
 
-static void
-append_escaped(GString *s, const char *text)
-{
-    const char *run = text;
-    const char *p;
-
-    /* plain runs go in one piece: names rarely need escaping */
-    for (p = text; *p; p++) {
-        const char *entity;
-
-        switch (*p) {
-        case '<': entity = "&lt;"; break;
-        case '>': entity = "&gt;"; break;
-        case '&': entity = "&amp;"; break;
-        case '\'': entity = "&apos;"; break;
-        case '"': entity = "&quot;"; break;
-        default: continue;
-        }
-        g_string_append_len(s, run, p - run);
-        g_string_append(s, entity);
-        run = p + 1;
-    }
-    g_string_append_len(s, run, p - run);
-}
-
 /* A mode with its migratable enum (host-passthrough, maximum). */
 static void
 append_migratable_mode(GString *s, const char *mode, const char *enum_name)
@@ -62,24 +37,24 @@ append_custom(GString *s, const CsDomainCaps *caps)
         if (cs_domain_caps_model_deprecated(caps, i))
             g_string_append(s, " deprecated='yes'");
         g_string_append(s, " vendor='");
-        append_escaped(s, vendor ? vendor : "unknown");
+        cs_xml_append_escaped(s, vendor ? vendor : "unknown");
         g_string_append_c(s, '\'');
         if (canonical) {
             g_string_append(s, " canonical='");
-            append_escaped(s, canonical);
+            cs_xml_append_escaped(s, canonical);
             g_string_append_c(s, '\'');
         }
         g_string_append_c(s, '>');
-        append_escaped(s, cs_domain_caps_model_name(caps, i));
+        cs_xml_append_escaped(s, cs_domain_caps_model_name(caps, i));
         g_string_append(s, "</model>\n");
         if (usable || !blockers[0])
             continue;
         g_string_append(s, "      <blockers model='");
-        append_escaped(s, cs_domain_caps_model_name(caps, i));
+        cs_xml_append_escaped(s, cs_domain_caps_model_name(caps, i));
         g_string_append(s, "'>\n");
         for (guint b = 0; blockers[b]; b++) {
             g_string_append(s, "        <feature name='");
-            append_escaped(s, blockers[b]);
+            cs_xml_append_escaped(s, blockers[b]);
             g_string_append(s, "'/>\n");
         }
         g_string_append(s, "      </blockers>\n");
